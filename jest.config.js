@@ -1,0 +1,23 @@
+// Jest runs our ESM TypeScript through swc (no type-check here: `npm run typecheck` does that).
+// Run with NODE_OPTIONS=--experimental-vm-modules (scripts/test.mjs sets it): NestJS 12 is ESM-only.
+import { readFileSync } from 'node:fs';
+
+const swcrc = JSON.parse(readFileSync(new URL('./.swcrc', import.meta.url), 'utf8'));
+const aliases = Object.fromEntries(
+  Object.entries(swcrc.jsc.paths).map(([alias, [target]]) => [`^${alias.replace('/', '\\/')}$`, `<rootDir>/${target}`]),
+);
+
+/** @type {import('jest').Config} */
+export default {
+  rootDir: '.',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { ...aliases, '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swcrc, jsc: { ...swcrc.jsc, baseUrl: undefined, paths: undefined }, module: { type: 'es6' }, sourceMaps: 'inline' }],
+  },
+  testMatch: ['<rootDir>/{apps,libs,scripts,e2e,deploy,bench}/**/*.{spec,int-spec,e2e-spec}.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+  testTimeout: 30_000,
+};

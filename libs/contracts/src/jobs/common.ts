@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** Channel names appear in URLs and Redis keys, so they are kept to a safe alphabet. */
+export const ChannelName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'channel names are 1-63 of a-z 0-9 _ - (starting with a letter or digit)');
+export type ChannelName = z.infer<typeof ChannelName>;
+
+/** W3C trace context carried in job data so one trace follows a message across services. */
+export const TraceCarrier = z.record(z.string(), z.string());
+export type TraceCarrier = z.infer<typeof TraceCarrier>;
+
+/** Chat ids as decimal strings: they exceed 32 bits and must never pass through float arithmetic. */
+export const ChatIdString = z.string().regex(/^-?\d{1,20}$/);

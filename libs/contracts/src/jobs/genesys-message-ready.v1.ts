@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { ChatMemberUpdated, TelegramMessage } from '../telegram/update.js';
+import { ChannelName, ChatIdString, TraceCarrier } from './common.js';
+
+/** sequencer → dispatcher: the next update of one chat, released in order. */
+export const GenesysMessageReadyV1 = z.object({
+  channel: ChannelName,
+  chatId: ChatIdString,
+  updateId: z.number().int(),
+  orderKey: z.string(),
+  item: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('message'), message: TelegramMessage }),
+    z.object({ kind: z.literal('edited_message'), message: TelegramMessage }),
+    z.object({ kind: z.literal('my_chat_member'), member: ChatMemberUpdated }),
+  ]),
+  late: z.boolean(),
+  receivedAtMs: z.number().int(),
+  trace: TraceCarrier,
+});
+export type GenesysMessageReadyV1 = z.infer<typeof GenesysMessageReadyV1>;

@@ -1,0 +1,21 @@
+import type { z } from 'zod';
+import { DeadLetterV1 } from './dead-letter.v1.js';
+import { GenesysMessageReadyV1 } from './genesys-message-ready.v1.js';
+import { GenesysReplyReceivedV1 } from './genesys-reply-received.v1.js';
+import { TelegramUpdateReceivedV1 } from './telegram-update-received.v1.js';
+
+/**
+ * The one registry of job names → schemas. Changing a payload means adding a `.v2` name, deploying
+ * consumers that accept both, and deleting v1 once its queue has drained — never editing v1.
+ */
+export const JOB_SCHEMAS = {
+  'telegram-update-received.v1': TelegramUpdateReceivedV1,
+  'genesys-message-ready.v1': GenesysMessageReadyV1,
+  'genesys-reply-received.v1': GenesysReplyReceivedV1,
+  'dead-letter.v1': DeadLetterV1,
+} as const;
+export type JobName = keyof typeof JOB_SCHEMAS;
+export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
+
+export * from './common.js';
+export { DeadLetterV1, GenesysMessageReadyV1, GenesysReplyReceivedV1, TelegramUpdateReceivedV1 };

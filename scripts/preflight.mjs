@@ -1,0 +1,47 @@
+// Fails fast, in one line, when Postgres or Redis is unreachable: a stack trace from deep
+// inside a test run would hide the only thing a newcomer needs to know (start the service).
+import net from 'node:net';
+
+const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/tg_genesys';
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** The URL without user info, safe to print. */
+export function maskUrl(raw) {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '<unparsable URL>';
+  }
+}
+
+function canConnect(raw, defaultPort) {
+  const url = new URL(raw);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port || defaultPort) });
+    const done = (ok) => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(2000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export async function preflight(env = process.env) {
+  const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  const problems = [];
+  if (!(await canConnect(databaseUrl, 5432))) {
+    problems.push(`Postgres is unreachable at ${maskUrl(databaseUrl)}: start it (e.g. \`pg_ctlcluster 15 main start\` or \`docker compose up -d postgres\`) or set DATABASE_URL`);
+  }
+  if (!(await canConnect(redisUrl, 6379))) {
+    problems.push(`Redis is unreachable at ${maskUrl(redisUrl)}: start it (e.g. \`redis-server --daemonize yes\` or \`docker compose up -d redis\`) or set REDIS_URL`);
+  }
+  return problems;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const problems = await preflight();
+  for (const problem of problems) console.error(problem);
+  process.exit(problems.length ? 1 : 0);
+}
