@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** Every environment variable the product reads (SPEC §3). Defaults are for local use only. */
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const optionalNonEmpty = z.string().trim().min(1).optional().or(z.literal('').transform(() => undefined));
+const booleanFlag = z.enum(['true', 'false', '1', '0', '']).default('false').transform((value) => value === 'true' || value === '1');
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/tg_genesys'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('tgg'),
+  TELEGRAM_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+  TELEGRAM_BOT_TOKEN: optionalNonEmpty.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]+$|^[A-Za-z0-9_:-]{8,}$/).optional()),
+  TELEGRAM_WEBHOOK_SECRET: optionalNonEmpty.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/).optional()),
+  GENESYS_LOGIN_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://login.mypurecloud.com'),
+  GENESYS_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.mypurecloud.com'),
+  GENESYS_CLIENT_ID: optionalNonEmpty,
+  GENESYS_CLIENT_SECRET: optionalNonEmpty,
+  GENESYS_INTEGRATION_ID: optionalNonEmpty.pipe(z.string().max(64).optional()),
+  // Genesys itself refuses signature secrets of 15 characters or fewer.
+  GENESYS_WEBHOOK_SECRET: optionalNonEmpty.pipe(z.string().min(16).optional()),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  INGRESS_PORT: port(3000),
+  OUTBOUND_PORT: port(3001),
+  SEQUENCER_PORT: port(3002),
+  DISPATCHER_PORT: port(3003),
+  SEQUENCER_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(300),
+  MEDIA_URL_TTL_S: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  ENCRYPTION_KEY: optionalNonEmpty,
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalNonEmpty.pipe(z.url().optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  TELEGRAM_ALLOWED_CIDRS: z.string().default(''),
+  TRUST_PROXY: booleanFlag,
+  MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  OUTBOUND_PER_CHAT_PER_S: z.coerce.number().positive().max(30).default(1),
+  OUTBOUND_GLOBAL_PER_S: z.coerce.number().int().min(1).max(1000).default(30),
+  GENESYS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  TELEGRAM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  // Set by `npm start` when it runs the built-in emulators: enables the /sandbox console.
+  TGG_SANDBOX: booleanFlag,
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The variables that define the `default` channel: all set, none set (sandbox), or an error. */
+export const CREDENTIAL_VARIABLES = [
+  'TELEGRAM_BOT_TOKEN',
+  'TELEGRAM_WEBHOOK_SECRET',
+  'GENESYS_CLIENT_ID',
+  'GENESYS_CLIENT_SECRET',
+  'GENESYS_INTEGRATION_ID',
+  'GENESYS_WEBHOOK_SECRET',
+] as const;
+
+/** Never printed, not even partly. */
+export const SECRET_VARIABLES = new Set<string>([
+  'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'GENESYS_CLIENT_SECRET', 'GENESYS_WEBHOOK_SECRET', 'ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL',
+]);

@@ -1,0 +1,99 @@
+import { ConfigError, loadConfig } from './load-config.js';
+
+const fullCredentials = {
+  TELEGRAM_BOT_TOKEN: '123456:ABC-def_ghi',
+  TELEGRAM_WEBHOOK_SECRET: 'hook_secret-1',
+  GENESYS_CLIENT_ID: 'client-id',
+  GENESYS_CLIENT_SECRET: 'client-secret-value',
+  GENESYS_INTEGRATION_ID: '3f9c2a00-0000-4000-8000-000000000001',
+  GENESYS_WEBHOOK_SECRET: 'a-genesys-secret-longer-than-15',
+  ENCRYPTION_KEY: 'ab'.repeat(32),
+};
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs in sandbox mode with SPEC defaults when no credential is set', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('sandbox');
+    expect(config.defaultChannel).toBeUndefined();
+    expect(config.db.url).toBe('postgresql://postgres@127.0.0.1:5432/tg_genesys');
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', queuePrefix: 'tgg' });
+    expect(config.http.ports).toEqual({ ingress: 3000, outbound: 3001, sequencer: 3002, dispatcher: 3003 });
+    expect(config.sequencer.windowMs).toBe(300);
+    expect(config.media.urlTtlS).toBe(3600);
+    expect(config.encryptionKey).toHaveLength(32);
+    expect(config.encryptionKeyGenerated).toBe(true);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('defines the default channel when every credential is set', () => {
+    const config = loadConfig(fullCredentials);
+    expect(config.mode).toBe('live');
+    expect(config.defaultChannel).toEqual({
+      name: 'default',
+      botToken: fullCredentials.TELEGRAM_BOT_TOKEN,
+      webhookSecret: fullCredentials.TELEGRAM_WEBHOOK_SECRET,
+      genesysIntegrationId: fullCredentials.GENESYS_INTEGRATION_ID,
+      genesysWebhookSecret: fullCredentials.GENESYS_WEBHOOK_SECRET,
+    });
+    expect(config.encryptionKey.equals(Buffer.from('ab'.repeat(32), 'hex'))).toBe(true);
+  });
+
+  it('names every missing credential of a partial set', () => {
+    const { GENESYS_CLIENT_SECRET: _secret, GENESYS_INTEGRATION_ID: _integration, ...partial } = fullCredentials;
+    const error = errorOf(() => loadConfig(partial));
+    expect(error.message).toContain('GENESYS_CLIENT_SECRET');
+    expect(error.message).toContain('GENESYS_INTEGRATION_ID');
+  });
+
+  it('requires ENCRYPTION_KEY outside sandbox mode', () => {
+    const { ENCRYPTION_KEY: _key, ...withoutKey } = fullCredentials;
+    expect(errorOf(() => loadConfig(withoutKey)).message).toContain('ENCRYPTION_KEY');
+  });
+
+  it('accepts a base64 key and rejects a short one without echoing it', () => {
+    const base64Key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ ...fullCredentials, ENCRYPTION_KEY: base64Key }).encryptionKey.equals(Buffer.alloc(32, 7))).toBe(true);
+    const error = errorOf(() => loadConfig({ ...fullCredentials, ENCRYPTION_KEY: 'tooShortKeyValue' }));
+    expect(error.message).toContain('ENCRYPTION_KEY');
+    expect(error.message).not.toContain('tooShortKeyValue');
+  });
+
+  it.each([
+    ['TELEGRAM_WEBHOOK_SECRET', 'has spaces!'],
+    ['GENESYS_WEBHOOK_SECRET', 'short'],
+    ['SEQUENCER_WINDOW_MS', '-1'],
+    ['INGRESS_PORT', 'eighty'],
+    ['DATABASE_URL', 'mysql://x@y/z'],
+    ['LOG_LEVEL', 'loud'],
+    ['QUEUE_PREFIX', 'Has:Colon'],
+  ])('names %s when its value is invalid, without printing the value', (name, value) => {
+    const error = errorOf(() => loadConfig({ ...fullCredentials, [name]: value }));
+    expect(error.message).toContain(name);
+    expect(error.message).not.toContain(value);
+  });
+
+  it('never prints secret values in any error', () => {
+    const error = errorOf(() => loadConfig({ ...fullCredentials, INGRESS_PORT: 'x' }));
+    for (const secret of Object.values(fullCredentials)) expect(error.message).not.toContain(secret);
+  });
+
+  it('treats empty strings as unset, so compose pass-through of unset variables means sandbox', () => {
+    const blanks = Object.fromEntries(Object.keys(fullCredentials).map((name) => [name, '']));
+    expect(loadConfig(blanks).mode).toBe('sandbox');
+  });
+
+  it('parses the CIDR allowlist and rejects malformed entries', () => {
+    expect(loadConfig({ TELEGRAM_ALLOWED_CIDRS: '149.154.160.0/20, 91.108.4.0/22' }).telegram.allowedCidrs).toEqual(['149.154.160.0/20', '91.108.4.0/22']);
+    expect(errorOf(() => loadConfig({ TELEGRAM_ALLOWED_CIDRS: 'everyone' })).message).toContain('TELEGRAM_ALLOWED_CIDRS');
+  });
+});

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { CREDENTIAL_VARIABLES, EnvSchema, type Env } from './env.schema.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface DefaultChannelConfig {
+  name: 'default';
+  botToken: string;
+  webhookSecret: string;
+  genesysIntegrationId: string;
+  genesysWebhookSecret: string;
+}
+
+export interface AppConfig {
+  env: string;
+  mode: 'live' | 'sandbox';
+  sandboxConsole: boolean;
+  db: { url: string };
+  redis: { url: string; queuePrefix: string };
+  telegram: { apiBaseUrl: string; allowedCidrs: string[]; maxAttempts: number };
+  genesys: { loginBaseUrl: string; apiBaseUrl: string; clientId?: string; clientSecret?: string; maxAttempts: number };
+  /** The env-defined channel (SPEC §3), absent in sandbox mode. */
+  defaultChannel?: DefaultChannelConfig;
+  http: { publicBaseUrl: string; trustProxy: boolean; ports: { ingress: number; outbound: number; sequencer: number; dispatcher: number } };
+  sequencer: { windowMs: number };
+  media: { urlTtlS: number };
+  outbound: { perChatPerSecond: number; globalPerSecond: number };
+  retention: { messageRetentionDays: number };
+  encryptionKey: Buffer;
+  /** True when ENCRYPTION_KEY was not given and a throwaway one was generated (sandbox only). */
+  encryptionKeyGenerated: boolean;
+  telemetry: { otlpEndpoint?: string };
+  log: { level: Env['LOG_LEVEL']; pretty: boolean };
+}
+
+/** Reads and validates the environment once; the error names variables, never values. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const names = [...new Set(result.error.issues.map((issue) => issue.path.map(String).join('.')))];
+    throw new ConfigError(`invalid or missing environment variables: ${names.join(', ')}`);
+  }
+  return Object.freeze(toAppConfig(result.data));
+}
+
+export function toAppConfig(env: Env): AppConfig {
+  const present = CREDENTIAL_VARIABLES.filter((name) => env[name] !== undefined);
+  if (present.length > 0 && present.length < CREDENTIAL_VARIABLES.length) {
+    const missing = CREDENTIAL_VARIABLES.filter((name) => env[name] === undefined);
+    throw new ConfigError(`incomplete credentials: set ${missing.join(', ')} too, or unset all of ${CREDENTIAL_VARIABLES.join(', ')} for sandbox mode`);
+  }
+  const mode = present.length === 0 ? 'sandbox' : 'live';
+  if (mode === 'live' && env.ENCRYPTION_KEY === undefined) {
+    throw new ConfigError('missing environment variable: ENCRYPTION_KEY (32 bytes as 64 hex characters or base64) is required outside sandbox mode');
+  }
+  const encryptionKey = env.ENCRYPTION_KEY === undefined ? randomBytes(32) : parseEncryptionKey(env.ENCRYPTION_KEY);
+  const allowedCidrs = env.TELEGRAM_ALLOWED_CIDRS.split(',').map((cidr) => cidr.trim()).filter(Boolean);
+  for (const cidr of allowedCidrs) {
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) throw new ConfigError('invalid environment variable: TELEGRAM_ALLOWED_CIDRS (comma-separated IPv4 CIDRs)');
+  }
+  return {
+    env: env.NODE_ENV,
+    mode,
+    sandboxConsole: env.TGG_SANDBOX,
+    db: { url: env.DATABASE_URL },
+    redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
+    telegram: { apiBaseUrl: stripTrailingSlash(env.TELEGRAM_API_BASE_URL), allowedCidrs, maxAttempts: env.TELEGRAM_MAX_ATTEMPTS },
+    genesys: {
+      loginBaseUrl: stripTrailingSlash(env.GENESYS_LOGIN_BASE_URL),
+      apiBaseUrl: stripTrailingSlash(env.GENESYS_API_BASE_URL),
+      clientId: env.GENESYS_CLIENT_ID,
+      clientSecret: env.GENESYS_CLIENT_SECRET,
+      maxAttempts: env.GENESYS_MAX_ATTEMPTS,
+    },
+    defaultChannel:
+      mode === 'live'
+        ? {
+            name: 'default',
+            // Non-null: the all-or-none rule above guarantees every credential is set in live mode.
+            botToken: env.TELEGRAM_BOT_TOKEN!,
+            webhookSecret: env.TELEGRAM_WEBHOOK_SECRET!,
+            genesysIntegrationId: env.GENESYS_INTEGRATION_ID!,
+            genesysWebhookSecret: env.GENESYS_WEBHOOK_SECRET!,
+          }
+        : undefined,
+    http: {
+      publicBaseUrl: stripTrailingSlash(env.PUBLIC_BASE_URL),
+      trustProxy: env.TRUST_PROXY,
+      ports: { ingress: env.INGRESS_PORT, outbound: env.OUTBOUND_PORT, sequencer: env.SEQUENCER_PORT, dispatcher: env.DISPATCHER_PORT },
+    },
+    sequencer: { windowMs: env.SEQUENCER_WINDOW_MS },
+    media: { urlTtlS: env.MEDIA_URL_TTL_S },
+    outbound: { perChatPerSecond: env.OUTBOUND_PER_CHAT_PER_S, globalPerSecond: env.OUTBOUND_GLOBAL_PER_S },
+    retention: { messageRetentionDays: env.MESSAGE_RETENTION_DAYS },
+    encryptionKey,
+    encryptionKeyGenerated: env.ENCRYPTION_KEY === undefined,
+    telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : false },
+  };
+}
+
+/** 32 bytes as 64 hex characters or as base64; the error never echoes the value. */
+export function parseEncryptionKey(text: string): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(trimmed) && key.toString('base64').replace(/=+$/, '') !== trimmed.replace(/=+$/, ''))) {
+    throw new ConfigError('invalid environment variable: ENCRYPTION_KEY must be 32 bytes written as 64 hex characters or base64');
+  }
+  return key;
+}
+
+function stripTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
