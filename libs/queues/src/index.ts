@@ -1,0 +1,5 @@
+export { QueueName, ALL_QUEUES } from './queue-names.js';
+export { defaultJobOptions, bridgeBackoffMs, UPDATE_DEDUPLICATION_TTL_MS } from './job-options.js';
+export { createRedisConnection } from './redis-connection.js';
+export { TypedProducer, toJobId } from './typed-producer.js';
+export { createProcessor, type JobHandlers, type FinalFailure } from './run-handler.js';

@@ -1,0 +1,12 @@
+/**
+ * Every BullMQ queue of the bridge. Renaming a value strands the jobs already in Redis under the
+ * old name: add a queue, never rename one.
+ */
+export const QueueName = {
+  TelegramUpdates: 'telegram-updates', // ingress → sequencer
+  GenesysInbound: 'genesys-inbound', // sequencer → dispatcher, per-chat order restored
+  GenesysReplies: 'genesys-replies', // outbound webhook → Telegram sender
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);

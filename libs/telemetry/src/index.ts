@@ -1,0 +1,3 @@
+export { createLogger, redactBotToken, REDACT_PATHS, type LoggerSettings } from './logger.js';
+export { BridgeMetrics, type UpdateOutcome, type ReplyOutcome } from './metrics.js';
+export { injectTraceCarrier, inSpanFromCarrier, tracer } from './trace-carrier.js';

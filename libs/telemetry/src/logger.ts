@@ -1,0 +1,50 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
+
+/**
+ * Paths pino blanks out wherever they appear. The bot token also hides inside Bot API URLs
+ * (/bot<token>/…): clients log only `redactBotToken(url)`, never the raw URL.
+ */
+export const REDACT_PATHS = [
+  'req.headers["x-telegram-bot-api-secret-token"]',
+  'req.headers["x-hub-signature-256"]',
+  'req.headers.authorization',
+  'headers["x-telegram-bot-api-secret-token"]',
+  'headers["x-hub-signature-256"]',
+  'headers.authorization',
+  '*.botToken',
+  '*.clientSecret',
+  '*.accessToken',
+  '*.webhookSecret',
+  '*.encryptionKey',
+  '*.secret',
+  '*.password',
+];
+
+export interface LoggerSettings {
+  level: string;
+  pretty: boolean;
+}
+
+export function createLogger(service: string, settings: LoggerSettings): Logger {
+  const options: LoggerOptions = {
+    level: settings.level,
+    base: { service },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // The signed query of media links is a credential for an hour: log the path only.
+    serializers: { req: (req: { method?: string; url?: string; id?: unknown }) => ({ id: req.id, method: req.method, url: stripQuery(req.url) }) },
+  };
+  if (!settings.pretty) return pino(options);
+  return pino(options, pretty({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', messageFormat: `[${service}] {msg}`, sync: true }));
+}
+
+const BOT_TOKEN_IN_URL = /\/(file\/)?bot[^/]+\//g;
+
+/** `https://api.telegram.org/bot123:abc/sendMessage` → `https://api.telegram.org/bot<redacted>/sendMessage`. */
+export function redactBotToken(text: string): string {
+  return text.replace(BOT_TOKEN_IN_URL, (_match, file: string | undefined) => `/${file ?? ''}bot<redacted>/`);
+}
+
+function stripQuery(url: string | undefined): string | undefined {
+  return url?.split('?')[0];
+}

@@ -1,0 +1,82 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Outcomes counted for webhook updates and replies (SPEC §8). */
+export type UpdateOutcome = 'accepted' | 'duplicate' | 'rejected' | 'ignored' | 'late' | 'dead_lettered' | 'delivered';
+export type ReplyOutcome = 'accepted' | 'duplicate' | 'rejected' | 'delivered' | 'failed' | 'blocked' | 'dead_lettered' | 'retried';
+
+/** The metrics of one process; each app exposes its registry at GET /metrics. */
+export class BridgeMetrics {
+  readonly registry = new Registry();
+
+  /** Webhook received → Genesys accepted (inbound) / Genesys webhook → Telegram accepted (outbound). */
+  readonly processingTime = new Histogram({
+    name: 'processing_time_seconds',
+    help: 'Time from webhook receipt to acceptance by the far side',
+    labelNames: ['direction', 'channel'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly updates = new Counter({
+    name: 'tgg_updates_total',
+    help: 'Telegram updates by outcome',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly replies = new Counter({
+    name: 'tgg_replies_total',
+    help: 'Genesys outbound messages by outcome',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deadLetters = new Counter({
+    name: 'tgg_dead_letters_total',
+    help: 'Jobs moved to the dead-letter (failed) set',
+    labelNames: ['queue', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly queueDepth = new Gauge({
+    name: 'tgg_queue_depth',
+    help: 'Jobs per queue and state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly oldestJobAge = new Gauge({
+    name: 'tgg_queue_oldest_job_age_seconds',
+    help: 'Age of the oldest waiting job per queue',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
+  readonly genesysRequests = new Histogram({
+    name: 'tgg_genesys_request_duration_seconds',
+    help: 'Genesys Cloud API calls',
+    labelNames: ['route', 'status'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly telegramRequests = new Histogram({
+    name: 'tgg_telegram_request_duration_seconds',
+    help: 'Telegram Bot API calls',
+    labelNames: ['method', 'status'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly dependencyUp = new Gauge({
+    name: 'tgg_dependency_up',
+    help: '1 when the last check of a dependency or credential succeeded',
+    labelNames: ['dependency'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(service: string) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry });
+  }
+}
