@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import { TelegramUpdate } from '../telegram/update.js';
+import { UpdateEnvelope } from '../telegram/update.js';
 import { ChannelName, TraceCarrier } from './common.js';
 
-/** ingress → sequencer: one accepted webhook update, as Telegram sent it. */
+/**
+ * ingress → sequencer: one accepted webhook update, as Telegram sent it. Ingress checks only the
+ * envelope (integer update_id); everything else is decided after the update is stored, because an
+ * update that keeps getting non-2xx blocks its chat at Telegram for up to 24 h.
+ */
 export const TelegramUpdateReceivedV1 = z.object({
   channel: ChannelName,
-  update: TelegramUpdate,
+  update: UpdateEnvelope,
   receivedAtMs: z.number().int(), // epoch ms survives JSON; Date does not
   trace: TraceCarrier,
 });

@@ -1,0 +1,53 @@
+import type { ChannelRecord, ChannelRepository } from './channel.repository.js';
+
+const MISS_RELOAD_INTERVAL_MS = 1000;
+
+/**
+ * The channels in memory, so the webhook hot path never waits on Postgres. Reloaded periodically
+ * and on a miss (at most once a second, so a flood of requests for an unknown channel cannot
+ * hammer the database).
+ */
+export class ChannelDirectory {
+  private byName = new Map<string, ChannelRecord>();
+  private lastLoadAtMs = 0;
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly channels: ChannelRepository,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  async reload(): Promise<void> {
+    this.loading ??= this.channels
+      .list()
+      .then((records) => {
+        this.byName = new Map(records.map((record) => [record.name, record]));
+        this.lastLoadAtMs = this.now();
+      })
+      .finally(() => {
+        this.loading = undefined;
+      });
+    return this.loading;
+  }
+
+  /** Puts a record in directly (the env-defined channel right after it was written). */
+  remember(record: ChannelRecord): void {
+    this.byName.set(record.name, record);
+  }
+
+  async get(name: string): Promise<ChannelRecord | undefined> {
+    const cached = this.byName.get(name);
+    if (cached) return cached;
+    if (this.now() - this.lastLoadAtMs < MISS_RELOAD_INTERVAL_MS) return undefined;
+    await this.reload();
+    return this.byName.get(name);
+  }
+
+  all(): ChannelRecord[] {
+    return [...this.byName.values()];
+  }
+}

@@ -1,0 +1,68 @@
+import type { PrismaClient } from './generated/prisma/client.js';
+import { isUniqueViolation } from './prisma.service.js';
+import type { SecretBox } from './secret-box.js';
+
+/** A channel with its secrets decrypted; lives in memory only, never logged. */
+export interface ChannelRecord {
+  id: string;
+  name: string;
+  botToken: string;
+  webhookSecret: string;
+  genesysIntegrationId: string | null;
+  genesysWebhookSecret: string | null;
+}
+
+export interface ChannelInput {
+  name: string;
+  botToken: string;
+  webhookSecret: string;
+  genesysIntegrationId?: string | null;
+  genesysWebhookSecret?: string | null;
+}
+
+export class ChannelRepository {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /** Creates or updates by name (the env-defined `default` channel is written at every start). */
+  async upsert(input: ChannelInput): Promise<ChannelRecord> {
+    const encrypted = {
+      botTokenEnc: this.secrets.encrypt(input.botToken),
+      telegramSecretEnc: this.secrets.encrypt(input.webhookSecret),
+      genesysIntegrationId: input.genesysIntegrationId ?? null,
+      genesysWebhookSecretEnc: input.genesysWebhookSecret ? this.secrets.encrypt(input.genesysWebhookSecret) : null,
+    };
+    const write = () => this.prisma.channel.upsert({ where: { name: input.name }, create: { name: input.name, ...encrypted }, update: encrypted });
+    // Several services start at once and all write `default`: the loser of the insert race updates.
+    const row = await write().catch((error: unknown) => (isUniqueViolation(error) ? write() : Promise.reject(error)));
+    return this.decrypt(row);
+  }
+
+  async findByName(name: string): Promise<ChannelRecord | undefined> {
+    const row = await this.prisma.channel.findUnique({ where: { name } });
+    return row ? this.decrypt(row) : undefined;
+  }
+
+  async list(): Promise<ChannelRecord[]> {
+    const rows = await this.prisma.channel.findMany({ orderBy: { name: 'asc' } });
+    return rows.map((row) => this.decrypt(row));
+  }
+
+  async remove(name: string): Promise<boolean> {
+    const { count } = await this.prisma.channel.deleteMany({ where: { name } });
+    return count > 0;
+  }
+
+  private decrypt(row: { id: string; name: string; botTokenEnc: string; telegramSecretEnc: string; genesysIntegrationId: string | null; genesysWebhookSecretEnc: string | null }): ChannelRecord {
+    return {
+      id: row.id,
+      name: row.name,
+      botToken: this.secrets.decrypt(row.botTokenEnc),
+      webhookSecret: this.secrets.decrypt(row.telegramSecretEnc),
+      genesysIntegrationId: row.genesysIntegrationId,
+      genesysWebhookSecret: row.genesysWebhookSecretEnc ? this.secrets.decrypt(row.genesysWebhookSecretEnc) : null,
+    };
+  }
+}

@@ -1,0 +1,52 @@
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
+import { ChannelDirectory } from './channel-directory.js';
+import { ChannelRepository } from './channel.repository.js';
+import { ConversationRepository } from './conversation.repository.js';
+import type { PrismaClient } from './generated/prisma/client.js';
+import { MessageRepository } from './message.repository.js';
+import { createPrismaClient } from './prisma.service.js';
+import { SecretBox } from './secret-box.js';
+
+export const PRISMA = Symbol('PRISMA');
+
+/** Closes the pool on shutdown and writes the env-defined `default` channel at start (SPEC §3). */
+@Injectable()
+class DataLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('data');
+
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ChannelRepository) private readonly channels: ChannelRepository,
+    @Inject(ChannelDirectory) private readonly directory: ChannelDirectory,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const channel = this.config.defaultChannel;
+    if (channel) {
+      this.directory.remember(await this.channels.upsert(channel));
+      this.logger.log('channel "default" written from the environment');
+    }
+    await this.directory.reload();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.prisma.$disconnect();
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    { provide: PRISMA, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createPrismaClient(config.db.url) },
+    { provide: SecretBox, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey) },
+    { provide: ChannelRepository, inject: [PRISMA, SecretBox], useFactory: (prisma: PrismaClient, secrets: SecretBox) => new ChannelRepository(prisma, secrets) },
+    { provide: ConversationRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new ConversationRepository(prisma) },
+    { provide: MessageRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new MessageRepository(prisma) },
+    { provide: ChannelDirectory, inject: [ChannelRepository], useFactory: (channels: ChannelRepository) => new ChannelDirectory(channels) },
+    DataLifecycle,
+  ],
+  exports: [PRISMA, SecretBox, ChannelRepository, ConversationRepository, MessageRepository, ChannelDirectory],
+})
+export class DataModule {}

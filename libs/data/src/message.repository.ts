@@ -1,0 +1,87 @@
+import type { MessageStatus, PrismaClient } from './generated/prisma/client.js';
+
+export interface InboundKey {
+  channelId: string;
+  chatId: string;
+  telegramMessageId: number;
+  /** "m" for the message itself, "e<edit_date>" for an edit. */
+  variant: string;
+}
+
+export interface MessageState {
+  id: string;
+  status: MessageStatus;
+  attempts: number;
+  partsSent: number;
+}
+
+/**
+ * The message log. Its unique keys are the last guard of exactly-once: BullMQ forgets a job id once
+ * the job is removed, the database does not.
+ */
+export class MessageRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** Records an attempt to forward an inbound message; a replay finds the existing row (and its status). */
+  async claimInbound(key: InboundKey, telegramUpdateId: number, body: string | undefined): Promise<MessageState> {
+    const where = { channelId_chatId_telegramMessageId_variant: { channelId: key.channelId, chatId: BigInt(key.chatId), telegramMessageId: BigInt(key.telegramMessageId), variant: key.variant } };
+    const row = await this.prisma.message.upsert({
+      where,
+      create: {
+        direction: 'inbound',
+        channelId: key.channelId,
+        chatId: BigInt(key.chatId),
+        telegramMessageId: BigInt(key.telegramMessageId),
+        variant: key.variant,
+        telegramUpdateId: BigInt(telegramUpdateId),
+        body: body ?? null,
+        attempts: 1,
+      },
+      update: { attempts: { increment: 1 } },
+      select: { id: true, status: true, attempts: true, partsSent: true },
+    });
+    return row;
+  }
+
+  /** Records an outbound (agent) message by its Genesys id; a redelivered webhook finds the existing row. */
+  async claimOutbound(channelId: string, chatId: string, genesysMessageId: string, body: string | undefined): Promise<MessageState> {
+    return this.prisma.message.upsert({
+      where: { genesysMessageId },
+      create: { direction: 'outbound', channelId, chatId: BigInt(chatId), variant: 'o', genesysMessageId, body: body ?? null, attempts: 1 },
+      update: { attempts: { increment: 1 } },
+      select: { id: true, status: true, attempts: true, partsSent: true },
+    });
+  }
+
+  async markDelivered(id: string, atMs: number, ids: { genesysMessageId?: string; telegramMessageId?: number } = {}): Promise<void> {
+    await this.prisma.message.update({
+      where: { id },
+      data: {
+        status: 'delivered',
+        deliveredAt: new Date(atMs),
+        lastError: null,
+        ...(ids.genesysMessageId ? { genesysMessageId: ids.genesysMessageId } : {}),
+        ...(ids.telegramMessageId !== undefined ? { telegramMessageId: BigInt(ids.telegramMessageId) } : {}),
+      },
+    });
+  }
+
+  /** Outbound text split into parts: remember progress so a restart resumes after the last part sent. */
+  async recordPartSent(id: string, partsSent: number, telegramMessageId: number): Promise<void> {
+    await this.prisma.message.update({ where: { id }, data: { partsSent, ...(partsSent === 1 ? { telegramMessageId: BigInt(telegramMessageId) } : {}) } });
+  }
+
+  async recordError(id: string, error: string): Promise<void> {
+    await this.prisma.message.update({ where: { id }, data: { lastError: error.slice(0, 2000) } });
+  }
+
+  async markFinal(id: string, status: Extract<MessageStatus, 'failed' | 'dead_lettered'>, error: string): Promise<void> {
+    await this.prisma.message.update({ where: { id }, data: { status, lastError: error.slice(0, 2000) } });
+  }
+
+  /** Retention (MESSAGE_RETENTION_DAYS): bodies go, the keys that make replays harmless stay. */
+  async purgeBodiesOlderThan(cutoffMs: number): Promise<number> {
+    const { count } = await this.prisma.message.updateMany({ where: { createdAt: { lt: new Date(cutoffMs) }, body: { not: null } }, data: { body: null } });
+    return count;
+  }
+}

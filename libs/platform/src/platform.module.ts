@@ -1,0 +1,56 @@
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
+import { createRedisConnection } from '@tgg/queues';
+import type { BridgeMetrics } from '@tgg/telemetry';
+import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './metrics.controller.js';
+import { LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS } from './tokens.js';
+
+@Injectable()
+class RedisConnectionsCloser implements OnApplicationShutdown {
+  constructor(
+    @Inject(PRODUCER_REDIS) private readonly producer: Redis,
+    @Inject(WORKER_REDIS) private readonly worker: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.producer.quit(), this.worker.quit()]);
+  }
+}
+
+/**
+ * What every service shares: config, logger, metrics, Redis connections, /health and /metrics.
+ * The app's own module adds READINESS_CHECKS (which dependencies it needs to be ready).
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
+    const reportRedisError = (role: string) => {
+      let lastLogAtMs = 0;
+      return (error: Error) => {
+        // ioredis retries on its own; one line every 10 s is enough to tell the operator.
+        if (Date.now() - lastLogAtMs < 10_000) return;
+        lastLogAtMs = Date.now();
+        logger.warn({ role, err: { message: error.message } }, 'redis connection problem');
+      };
+    };
+    return {
+      module: PlatformModule,
+      imports: [TerminusModule],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: METRICS, useValue: metrics },
+        { provide: PRODUCER_REDIS, useFactory: () => createRedisConnection(config.redis.url, 'producer', reportRedisError('producer'), `tgg-producer`) },
+        { provide: WORKER_REDIS, useFactory: () => createRedisConnection(config.redis.url, 'worker', reportRedisError('worker'), `tgg-worker`) },
+        RedisConnectionsCloser,
+      ],
+      exports: [APP_CONFIG, LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS, TerminusModule],
+    };
+  }
+}

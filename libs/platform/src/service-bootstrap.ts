@@ -1,0 +1,72 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type AppConfig } from '@tgg/config';
+import { BridgeMetrics, createLogger } from '@tgg/telemetry';
+import { HttpErrorFilter } from './http-error.filter.js';
+import { PinoNestLogger } from './nest-logger.js';
+import { useRawBodies } from './raw-body.js';
+
+export type ServiceName = 'ingress' | 'sequencer' | 'dispatcher' | 'outbound';
+
+export interface RunningService {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  logger: Logger;
+  metrics: BridgeMetrics;
+  url: string;
+}
+
+export interface ServiceDefinition {
+  service: ServiceName;
+  appModule: (config: AppConfig, logger: Logger, metrics: BridgeMetrics) => DynamicModule;
+  port: (config: AppConfig) => number;
+}
+
+/** Builds and listens; used by main.ts and by tests that start a service in-process. */
+export async function startService(definition: ServiceDefinition, config: AppConfig, options: { port?: number; host?: string } = {}): Promise<RunningService> {
+  const logger = createLogger(definition.service, config.log);
+  const metrics = new BridgeMetrics(definition.service);
+  const adapter = new FastifyAdapter({ trustProxy: config.http.trustProxy, bodyLimit: 1024 * 1024 });
+  useRawBodies(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(definition.appModule(config, logger, metrics), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new HttpErrorFilter(logger));
+  app.enableShutdownHooks();
+  await app.listen(options.port ?? definition.port(config), options.host ?? '0.0.0.0');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+  logger.info({ url, mode: config.mode }, `${definition.service} listening`);
+  return { app, config, logger, metrics, url };
+}
+
+/** main.ts entry: a bad environment or an unreachable dependency is one clear line and exit 1. */
+export async function runService(definition: ServiceDefinition): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`${definition.service}: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  try {
+    await startService(definition, config);
+  } catch (error) {
+    console.error(`${definition.service}: cannot start: ${describeStartupError(error)}`);
+    process.exit(1);
+  }
+}
+
+function describeStartupError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED|connect/i.test(message)) {
+    return `${message} — is Postgres/Redis running? (see README: Troubleshooting)`;
+  }
+  return message;
+}
