@@ -3,3 +3,4 @@ export { defaultJobOptions, bridgeBackoffMs, UPDATE_DEDUPLICATION_TTL_MS } from 
 export { createRedisConnection } from './redis-connection.js';
 export { TypedProducer, toJobId } from './typed-producer.js';
 export { createProcessor, type JobHandlers, type FinalFailure } from './run-handler.js';
+export { ChatTurnStore, INFLIGHT_RECHECK_MS, type ChatTurn, type AcceptOutcome } from './chat-turns/chat-turn-store.js';

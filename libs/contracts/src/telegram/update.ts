@@ -72,6 +72,7 @@ export type ChatMemberUpdated = z.infer<typeof ChatMemberUpdated>;
 
 /** What ingress requires of any body: an object with an integer update_id (SPEC §4). */
 export const UpdateEnvelope = z.looseObject({ update_id: z.number().int().nonnegative() });
+export type UpdateEnvelope = z.infer<typeof UpdateEnvelope>;
 
 /** An Update in the shape we act on; kinds we don't forward stay `unknown` and are ignored. */
 export const TelegramUpdate = z.looseObject({

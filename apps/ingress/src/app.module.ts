@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AppConfig } from '@tgg/config';
+import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
+import { PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, postgresCheck, redisCheck } from '@tgg/platform';
+import type { BridgeMetrics } from '@tgg/telemetry';
+import { TelegramWebhookController } from './telegram-webhook/telegram-webhook.controller.js';
+import { TelegramUpdatesProducer } from './telegram-webhook/telegram-updates.producer.js';
+
+@Module({})
+export class IngressModule {
+  static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
+    return {
+      module: IngressModule,
+      imports: [PlatformModule.forRoot(config, logger, metrics), DataModule],
+      controllers: [TelegramWebhookController],
+      providers: [
+        TelegramUpdatesProducer,
+        {
+          provide: READINESS_CHECKS,
+          inject: [PRISMA, PRODUCER_REDIS],
+          useFactory: (prisma: PrismaClient, redis: Redis) => [postgresCheck(prisma), redisCheck(redis)],
+        },
+      ],
+    };
+  }
+}

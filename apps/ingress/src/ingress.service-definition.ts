@@ -1,0 +1,8 @@
+import type { ServiceDefinition } from '@tgg/platform';
+import { IngressModule } from './app.module.js';
+
+export const ingressService: ServiceDefinition = {
+  service: 'ingress',
+  appModule: (config, logger, metrics) => IngressModule.forRoot(config, logger, metrics),
+  port: (config) => config.http.ports.ingress,
+};

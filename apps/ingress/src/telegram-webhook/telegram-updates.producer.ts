@@ -1,0 +1,38 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
+import type { TelegramUpdateReceivedV1 } from '@tgg/contracts';
+import { PRODUCER_REDIS } from '@tgg/platform';
+import { QueueName, TypedProducer, UPDATE_DEDUPLICATION_TTL_MS, defaultJobOptions, toJobId } from '@tgg/queues';
+
+/** Puts accepted webhook updates on the telegram-updates queue, de-duplicated by (channel, update_id). */
+@Injectable()
+export class TelegramUpdatesProducer implements OnApplicationShutdown {
+  private readonly queue: Queue;
+  private readonly producer: TypedProducer<'telegram-update-received.v1'>;
+
+  constructor(
+    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.queue = new Queue(QueueName.TelegramUpdates, { connection: redis, prefix: config.redis.queuePrefix });
+    this.producer = new TypedProducer(this.queue, 'telegram-update-received.v1', defaultJobOptions(25));
+  }
+
+  /**
+   * Resolves once Redis holds the job (or already held it: 'duplicate'). The deduplication key
+   * outlives the job for 25 h, covering Telegram's 24 h redelivery; BullMQ checks and sets it
+   * atomically inside the add script. The EXISTS before it only feeds the duplicate counter.
+   */
+  async enqueue(job: TelegramUpdateReceivedV1): Promise<'accepted' | 'duplicate'> {
+    const dedupeId = toJobId(job.channel, job.update.update_id);
+    if (await this.redis.exists(`${this.queue.keys['de']}:${dedupeId}`)) return 'duplicate';
+    await this.producer.add(job, { jobId: `u.${dedupeId}`, deduplication: { id: dedupeId, ttl: UPDATE_DEDUPLICATION_TTL_MS } });
+    return 'accepted';
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,88 @@
+import { Body, Controller, Headers, HttpCode, Inject, Ip, Param, Post } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
+import { UpdateEnvelope } from '@tgg/contracts';
+import { ChannelDirectory } from '@tgg/data';
+import { ApiError, LOGGER, METRICS } from '@tgg/platform';
+import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
+import { CidrAllowlist } from './cidr-allowlist.js';
+import { isValidTelegramSecret } from './secret-token.js';
+import { TelegramUpdatesProducer } from './telegram-updates.producer.js';
+
+const FORWARDED_KINDS = ['message', 'edited_message', 'my_chat_member'] as const;
+
+/** Seconds Telegram should wait before redelivering when we cannot persist (it honours Retry-After). */
+const RETRY_AFTER_S = '5';
+
+@Controller('telegram/webhook')
+export class TelegramWebhookController {
+  private readonly allowlist: CidrAllowlist;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
+    @Inject(TelegramUpdatesProducer) private readonly producer: TelegramUpdatesProducer,
+    @Inject(METRICS) private readonly metrics: BridgeMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.allowlist = new CidrAllowlist(config.telegram.allowedCidrs);
+  }
+
+  /**
+   * Checks are ordered cheapest-first and nothing is parsed before the secret matched. Telegram
+   * re-sends a webhook we don't acknowledge, so 200 comes only after Redis holds the job; answering
+   * first would lose the update if Redis then failed.
+   */
+  @Post(':channel')
+  @HttpCode(200)
+  async receiveUpdate(
+    @Param('channel') channelName: string,
+    @Headers('x-telegram-bot-api-secret-token') secretToken: string | undefined,
+    @Ip() ip: string,
+    @Body() rawBody: unknown,
+  ): Promise<{ ok: true }> {
+    const receivedAtMs = Date.now();
+    if (!this.allowlist.allows(ip)) throw this.reject(403, 'forbidden_source', 'source address is not in TELEGRAM_ALLOWED_CIDRS');
+    const channel = await this.channels.get(channelName);
+    if (!channel) throw this.reject(404, 'unknown_channel', 'no such channel');
+    if (!isValidTelegramSecret(secretToken, channel.webhookSecret)) throw this.reject(401, 'bad_secret', 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
+
+    const update = parseEnvelope(rawBody);
+    if (update === 'not-json') throw this.reject(400, 'invalid_json', 'body is not JSON');
+    if (update === 'not-update') throw this.reject(400, 'not_an_update', 'body is not a Telegram Update (integer update_id required)');
+
+    if (!FORWARDED_KINDS.some((kind) => kind in update)) {
+      this.metrics.updates.inc({ outcome: 'ignored', reason: Object.keys(update).find((key) => key !== 'update_id') ?? 'empty' });
+      this.logger.debug({ channel: channelName, updateId: update.update_id }, 'update kind not forwarded');
+      return { ok: true };
+    }
+
+    let outcome: 'accepted' | 'duplicate';
+    try {
+      outcome = await this.producer.enqueue({ channel: channelName, update, receivedAtMs, trace: injectTraceCarrier() });
+    } catch (error) {
+      this.metrics.updates.inc({ outcome: 'rejected', reason: 'unavailable' });
+      this.logger.warn({ channel: channelName, updateId: update.update_id, err: { message: (error as Error).message } }, 'cannot persist update; asking Telegram to retry');
+      throw new ApiError(503, 'unavailable', 'cannot persist the update right now', { 'retry-after': RETRY_AFTER_S });
+    }
+    this.metrics.updates.inc({ outcome, reason: '' });
+    return { ok: true };
+  }
+
+  private reject(status: number, code: string, message: string): ApiError {
+    this.metrics.updates.inc({ outcome: 'rejected', reason: code });
+    return new ApiError(status, code, message);
+  }
+}
+
+function parseEnvelope(rawBody: unknown): UpdateEnvelope | 'not-json' | 'not-update' {
+  if (!Buffer.isBuffer(rawBody)) return 'not-json';
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    return 'not-json';
+  }
+  const envelope = UpdateEnvelope.safeParse(json);
+  return envelope.success ? envelope.data : 'not-update';
+}

@@ -1,0 +1,93 @@
+import { Redis } from 'ioredis';
+import { redisUrl, testQueuePrefix } from '@tgg/testing';
+import { ChatTurnStore, INFLIGHT_RECHECK_MS } from './chat-turn-store.js';
+
+const key = (messageId: number) => String(messageId).padStart(10, '0');
+
+describe('ChatTurnStore (real Redis)', () => {
+  let redis: Redis;
+  let store: ChatTurnStore;
+  let prefix: string;
+
+  beforeAll(() => {
+    redis = new Redis(redisUrl());
+  });
+  beforeEach(() => {
+    prefix = testQueuePrefix();
+    store = new ChatTurnStore(redis, prefix);
+  });
+  afterEach(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('holds messages for the window, then hands them out one turn at a time in key order', async () => {
+    const chat = ChatTurnStore.chatRef('default', '7000000001');
+    for (const id of [3, 1, 2]) expect(await store.accept(chat, key(id), `item-${id}`, 1000 + id, 300)).toBe('held');
+    expect(await store.advance(chat, 1100)).toBeUndefined();
+    expect(await store.dueChats(1200)).toEqual([]);
+    expect(await store.dueChats(1301)).toEqual([chat]);
+
+    const first = await store.advance(chat, 1400);
+    expect(first).toEqual({ chatRef: chat, orderKey: key(1), itemJson: 'item-1', isNewTurn: true });
+    // While message 1 is in flight nothing else is handed out; asking again returns the same turn.
+    expect(await store.advance(chat, 1401)).toMatchObject({ orderKey: key(1), isNewTurn: false });
+    expect(await store.finish(chat, key(2), 1402)).toBe(false);
+    expect(await store.finish(chat, key(1), 1403)).toBe(true);
+    expect((await store.advance(chat, 1404))?.orderKey).toBe(key(2));
+    expect(await store.finish(chat, key(2), 1405)).toBe(true);
+    expect((await store.advance(chat, 1406))?.orderKey).toBe(key(3));
+    expect(await store.finish(chat, key(3), 1407)).toBe(true);
+    expect(await store.advance(chat, 1408)).toBeUndefined();
+    expect(await store.dueChats(Number.MAX_SAFE_INTEGER)).toEqual([]);
+  });
+
+  it('reports duplicates whether pending, in flight or already released', async () => {
+    const chat = ChatTurnStore.chatRef('default', '42');
+    expect(await store.accept(chat, key(5), 'a', 0, 100)).toBe('held');
+    expect(await store.accept(chat, key(5), 'b', 1, 100)).toBe('duplicate');
+    await store.advance(chat, 200);
+    expect(await store.accept(chat, key(5), 'c', 201, 100)).toBe('duplicate');
+    await store.finish(chat, key(5), 202);
+    expect(await store.accept(chat, key(5), 'd', 203, 100)).toBe('duplicate');
+  });
+
+  it('sends a message that arrives after a later one left as late, never dropping it', async () => {
+    const chat = ChatTurnStore.chatRef('default', '43');
+    await store.accept(chat, key(10), 'ten', 0, 100);
+    const ten = await store.advance(chat, 150);
+    expect(ten?.orderKey).toBe(key(10));
+    expect(await store.accept(chat, key(9), 'nine', 160, 100)).toBe('late');
+    await store.finish(chat, key(10), 170);
+    expect(await store.advance(chat, 171)).toMatchObject({ orderKey: key(9), itemJson: 'nine' });
+  });
+
+  it('releases lower keys together with an earlier-due higher key, keeping order', async () => {
+    const chat = ChatTurnStore.chatRef('default', '44');
+    await store.accept(chat, key(2), 'two', 0, 100); // due at 100
+    await store.accept(chat, key(1), 'one', 50, 100); // due at 150, but lower than 2
+    const turn = await store.advance(chat, 120);
+    expect(turn?.orderKey).toBe(key(1));
+  });
+
+  it('keeps chats independent: one chat in flight does not hold another', async () => {
+    const a = ChatTurnStore.chatRef('default', '1');
+    const b = ChatTurnStore.chatRef('default', '2');
+    await store.accept(a, key(1), 'a1', 0, 0);
+    await store.accept(a, key(2), 'a2', 0, 0);
+    await store.accept(b, key(1), 'b1', 0, 0);
+    expect((await store.advance(a, 1))?.itemJson).toBe('a1');
+    expect((await store.advance(b, 1))?.itemJson).toBe('b1');
+  });
+
+  it('schedules a recheck of an in-flight turn so a lost job is found again', async () => {
+    const chat = ChatTurnStore.chatRef('default', '45');
+    await store.accept(chat, key(1), 'one', 0, 0);
+    await store.advance(chat, 10);
+    expect(await store.dueChats(10 + INFLIGHT_RECHECK_MS - 1)).toEqual([]);
+    expect(await store.dueChats(10 + INFLIGHT_RECHECK_MS)).toEqual([chat]);
+  });
+});

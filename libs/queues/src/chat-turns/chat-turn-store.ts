@@ -1,0 +1,85 @@
+import type { Redis } from 'ioredis';
+import { ACCEPT_SCRIPT, ADVANCE_SCRIPT, FINISH_SCRIPT } from './chat-turns.lua.js';
+
+export type AcceptOutcome = 'held' | 'late' | 'duplicate';
+
+export interface ChatTurn {
+  chatRef: string;
+  orderKey: string;
+  itemJson: string;
+  /** True when this call started the turn; false when it was already in flight (a recheck). */
+  isNewTurn: boolean;
+}
+
+/** When an in-flight turn is looked at again in case its job was lost (a crash between two writes). */
+export const INFLIGHT_RECHECK_MS = 30_000;
+
+type ScriptRunner = (numberOfKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * Per-chat state in Redis that gives each chat exactly one message in flight to Genesys, in
+ * order, while chats proceed in parallel (open-source BullMQ has no per-group ordering). The
+ * sequencer accepts and advances; the dispatcher finishes a turn and advances to the next.
+ */
+export class ChatTurnStore {
+  private readonly acceptScript: ScriptRunner;
+  private readonly advanceScript: ScriptRunner;
+  private readonly finishScript: ScriptRunner;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    this.acceptScript = defineScript(redis, 'tggChatAccept', ACCEPT_SCRIPT);
+    this.advanceScript = defineScript(redis, 'tggChatAdvance', ADVANCE_SCRIPT);
+    this.finishScript = defineScript(redis, 'tggChatFinish', FINISH_SCRIPT);
+  }
+
+  static chatRef(channel: string, chatId: string): string {
+    return `${channel}:${chatId}`;
+  }
+
+  async accept(chatRef: string, orderKey: string, itemJson: string, nowMs: number, windowMs: number): Promise<AcceptOutcome> {
+    const outcome = await this.acceptScript(7, ...this.keys(chatRef), orderKey, itemJson, nowMs, windowMs, chatRef);
+    return outcome as AcceptOutcome; // the script returns only these three strings
+  }
+
+  async advance(chatRef: string, nowMs: number): Promise<ChatTurn | undefined> {
+    const result = await this.advanceScript(7, ...this.keys(chatRef), nowMs, chatRef, INFLIGHT_RECHECK_MS);
+    if (!Array.isArray(result)) return undefined;
+    const [orderKey, itemJson, isNew] = result as [string, string, number]; // shape fixed by ADVANCE_SCRIPT
+    return { chatRef, orderKey, itemJson, isNewTurn: isNew === 1 };
+  }
+
+  /** Ends the chat's turn for `orderKey` (delivered, skipped or dead-lettered); false if it was not the turn. */
+  async finish(chatRef: string, orderKey: string, nowMs: number): Promise<boolean> {
+    return (await this.finishScript(7, ...this.keys(chatRef), orderKey, nowMs, chatRef)) === 1;
+  }
+
+  /** Chats whose pending window expired or whose in-flight turn is due for a recheck. */
+  async dueChats(nowMs: number, limit = 500): Promise<string[]> {
+    return this.redis.zrangebyscore(this.dueKey(), '-inf', nowMs, 'LIMIT', 0, limit);
+  }
+
+  async nextDueAtMs(): Promise<number | undefined> {
+    const [, score] = await this.redis.zrange(this.dueKey(), 0, 0, 'WITHSCORES');
+    return score === undefined ? undefined : Number(score);
+  }
+
+  private dueKey(): string {
+    return `${this.prefix}:seq:due`;
+  }
+
+  private keys(chatRef: string): string[] {
+    const base = `${this.prefix}:seq:{${chatRef}}`;
+    return [`${base}:pending`, `${base}:items`, `${base}:outbox`, `${base}:last`, `${base}:released`, this.dueKey(), `${base}:inflight`];
+  }
+}
+
+function defineScript(redis: Redis, name: string, lua: string): ScriptRunner {
+  const commands = redis as unknown as Record<string, ScriptRunner | undefined>; // ioredis adds defined commands as methods
+  if (!commands[name]) redis.defineCommand(name, { lua });
+  const command = commands[name];
+  if (!command) throw new Error(`could not define Redis script ${name}`);
+  return command.bind(redis);
+}

@@ -1,0 +1,92 @@
+/**
+ * Lua scripts behind ChatTurnStore. Each runs atomically in Redis, so any number of sequencer and
+ * dispatcher replicas can share one chat's state. The rules mirror ReorderBuffer
+ * (apps/sequencer/src/reorder/reorder-buffer.ts); order keys are fixed-width strings, so Lua's
+ * byte-wise `<` is the same order as (message_id, date).
+ *
+ * KEYS (all for one chat except DUE): 1 PENDING zset(dueAtMs → key), 2 ITEMS hash(key → job json),
+ * 3 OUTBOX zset(0 → key, released in order, awaiting the dispatcher), 4 LAST (last released key),
+ * 5 RELEASED zset (recently released keys, for duplicates), 6 DUE zset(chat → when to look again),
+ * 7 INFLIGHT (the key the dispatcher is working on).
+ */
+
+// Released keys are remembered this long, covering Telegram's 24 h redelivery window.
+const MEMORY_MS = 25 * 60 * 60 * 1000;
+const RELEASED_MEMORY_COUNT = 1000;
+
+/** ARGV: key, itemJson, nowMs, windowMs, chatRef → 'held' | 'late' | 'duplicate'. */
+export const ACCEPT_SCRIPT = `
+local key = ARGV[1]
+if redis.call('HEXISTS', KEYS[2], key) == 1 or redis.call('ZSCORE', KEYS[5], key) then return 'duplicate' end
+redis.call('HSET', KEYS[2], key, ARGV[2])
+local now = tonumber(ARGV[3])
+local last = redis.call('GET', KEYS[4])
+if last and key < last then
+  redis.call('ZADD', KEYS[3], 0, key)
+  redis.call('ZADD', KEYS[5], 0, key)
+  redis.call('ZADD', KEYS[6], 'LT', now, ARGV[5])
+  return 'late'
+end
+local dueAt = now + tonumber(ARGV[4])
+redis.call('ZADD', KEYS[1], dueAt, key)
+redis.call('ZADD', KEYS[6], 'LT', dueAt, ARGV[5])
+return 'held'
+`;
+
+/**
+ * ARGV: nowMs, chatRef, inflightRecheckMs. Releases every pending key up to the highest one whose
+ * window has passed, then hands the outbox head to the dispatcher when nothing is in flight.
+ * Returns false, or {key, itemJson, isNewTurn (1/0)} for the chat's in-flight item.
+ */
+export const ADVANCE_SCRIPT = `
+local now = tonumber(ARGV[1])
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+if #due > 0 then
+  local maxKey = due[1]
+  for i = 2, #due do if due[i] > maxKey then maxKey = due[i] end end
+  for _, key in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    if key <= maxKey then
+      redis.call('ZREM', KEYS[1], key)
+      redis.call('ZADD', KEYS[3], 0, key)
+      redis.call('ZADD', KEYS[5], 0, key)
+    end
+  end
+  local last = redis.call('GET', KEYS[4])
+  if (not last) or maxKey > last then redis.call('SET', KEYS[4], maxKey) end
+  local remembered = redis.call('ZCARD', KEYS[5])
+  if remembered > ${RELEASED_MEMORY_COUNT} then redis.call('ZREMRANGEBYRANK', KEYS[5], 0, remembered - ${RELEASED_MEMORY_COUNT + 1}) end
+  redis.call('PEXPIRE', KEYS[4], ${MEMORY_MS})
+  redis.call('PEXPIRE', KEYS[5], ${MEMORY_MS})
+end
+local result = false
+local inflight = redis.call('GET', KEYS[7])
+if inflight then
+  result = {inflight, redis.call('HGET', KEYS[2], inflight) or '', 0}
+else
+  local head = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+  if head then
+    redis.call('SET', KEYS[7], head)
+    inflight = head
+    result = {head, redis.call('HGET', KEYS[2], head) or '', 1}
+  end
+end
+local nextDue = false
+if inflight then nextDue = now + tonumber(ARGV[3]) end
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if first[2] then
+  local firstDue = tonumber(first[2])
+  if (not nextDue) or firstDue < nextDue then nextDue = firstDue end
+end
+if nextDue then redis.call('ZADD', KEYS[6], nextDue, ARGV[2]) else redis.call('ZREM', KEYS[6], ARGV[2]) end
+return result
+`;
+
+/** ARGV: key, nowMs, chatRef → 1 when that key was the chat's turn and is now finished, else 0. */
+export const FINISH_SCRIPT = `
+if redis.call('GET', KEYS[7]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[7])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[6], ARGV[2], ARGV[3])
+return 1
+`;
