@@ -38,6 +38,8 @@ export const EnvSchema = z.object({
   OUTBOUND_GLOBAL_PER_S: z.coerce.number().int().min(1).max(1000).default(30),
   GENESYS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
   TELEGRAM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  // A killed worker's jobs return to their queue after this long (BullMQ lock duration).
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   // Set by `npm start` when it runs the built-in emulators: enables the /sandbox console.
   TGG_SANDBOX: booleanFlag,
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { CREDENTIAL_VARIABLES, EnvSchema, type Env } from './env.schema.js';
 
 export class ConfigError extends Error {
@@ -25,7 +25,9 @@ export interface AppConfig {
   defaultChannel?: DefaultChannelConfig;
   http: { publicBaseUrl: string; trustProxy: boolean; ports: { ingress: number; outbound: number; sequencer: number; dispatcher: number } };
   sequencer: { windowMs: number };
-  media: { urlTtlS: number };
+  workers: { lockDurationMs: number };
+  /** `signingKey` signs media links; derived from ENCRYPTION_KEY so ingress and dispatcher agree. */
+  media: { urlTtlS: number; signingKey: Buffer };
   outbound: { perChatPerSecond: number; globalPerSecond: number };
   retention: { messageRetentionDays: number };
   encryptionKey: Buffer;
@@ -91,7 +93,8 @@ export function toAppConfig(env: Env): AppConfig {
       ports: { ingress: env.INGRESS_PORT, outbound: env.OUTBOUND_PORT, sequencer: env.SEQUENCER_PORT, dispatcher: env.DISPATCHER_PORT },
     },
     sequencer: { windowMs: env.SEQUENCER_WINDOW_MS },
-    media: { urlTtlS: env.MEDIA_URL_TTL_S },
+    workers: { lockDurationMs: env.WORKER_LOCK_MS },
+    media: { urlTtlS: env.MEDIA_URL_TTL_S, signingKey: createHmac('sha256', encryptionKey).update('tgg/media-links/v1').digest() },
     outbound: { perChatPerSecond: env.OUTBOUND_PER_CHAT_PER_S, globalPerSecond: env.OUTBOUND_GLOBAL_PER_S },
     retention: { messageRetentionDays: env.MESSAGE_RETENTION_DAYS },
     encryptionKey,

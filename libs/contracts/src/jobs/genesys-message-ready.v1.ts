@@ -7,13 +7,13 @@ export const GenesysMessageReadyV1 = z.object({
   channel: ChannelName,
   chatId: ChatIdString,
   updateId: z.number().int(),
+  /** The chat's order key (fixed-width string); empty for my_chat_member, which takes no turn. */
   orderKey: z.string(),
   item: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('message'), message: TelegramMessage }),
     z.object({ kind: z.literal('edited_message'), message: TelegramMessage }),
     z.object({ kind: z.literal('my_chat_member'), member: ChatMemberUpdated }),
   ]),
-  late: z.boolean(),
   receivedAtMs: z.number().int(),
   trace: TraceCarrier,
 });

@@ -1,0 +1,34 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AppConfig } from '@tgg/config';
+import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
+import type { GenesysTokenCache } from '@tgg/genesys';
+import { PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, postgresCheck, redisCheck, turnMachineryProviders } from '@tgg/platform';
+import type { BridgeMetrics } from '@tgg/telemetry';
+import { GenesysInboundProcessor } from './genesys-inbound/genesys-inbound.processor.js';
+import { GENESYS_TOKENS, genesysProviders, genesysTokenCheck } from './genesys-inbound/genesys.providers.js';
+import { InboundDelivery } from './genesys-inbound/inbound-delivery.js';
+import { TokenHealthPoller } from './genesys-inbound/token-health.poller.js';
+
+@Module({})
+export class DispatcherModule {
+  static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
+    return {
+      module: DispatcherModule,
+      imports: [PlatformModule.forRoot(config, logger, metrics), DataModule],
+      providers: [
+        ...turnMachineryProviders,
+        ...genesysProviders,
+        InboundDelivery,
+        GenesysInboundProcessor,
+        TokenHealthPoller,
+        {
+          provide: READINESS_CHECKS,
+          inject: [PRISMA, PRODUCER_REDIS, GENESYS_TOKENS],
+          useFactory: (prisma: PrismaClient, redis: Redis, tokens: GenesysTokenCache | undefined) => [postgresCheck(prisma), redisCheck(redis), genesysTokenCheck(tokens)],
+        },
+      ],
+    };
+  }
+}

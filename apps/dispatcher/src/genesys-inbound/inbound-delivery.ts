@@ -1,0 +1,132 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
+import { PermanentError, RetryableError, type GenesysMessageReadyV1, type TelegramMessage } from '@tgg/contracts';
+import { ChannelDirectory, ConversationRepository, MessageRepository, type ChannelRecord } from '@tgg/data';
+import { OpenMessagingClient, toGenesysInboundMessage } from '@tgg/genesys';
+import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
+import { turnJobId } from '@tgg/queues';
+import { signMediaLink } from '@tgg/telegram';
+import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
+
+type MessageItem = Extract<GenesysMessageReadyV1['item'], { kind: 'message' | 'edited_message' }>;
+type MessageJob = GenesysMessageReadyV1 & { item: MessageItem };
+
+interface AcceptedByGenesys {
+  genesysMessageId?: string;
+  conversationId?: string;
+}
+
+// How long "Genesys already has this one" is remembered in Redis, for retries whose database write failed.
+const ACCEPTED_MEMORY_S = 24 * 3600;
+
+/** Forwards one released message to Genesys exactly once, then records the mapping and the log. */
+@Injectable()
+export class InboundDelivery {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
+    @Inject(MessageRepository) private readonly messages: MessageRepository,
+    @Inject(ConversationRepository) private readonly conversations: ConversationRepository,
+    @Inject(OpenMessagingClient) private readonly genesys: OpenMessagingClient | undefined,
+    @Inject(WORKER_REDIS) private readonly redis: Redis,
+    @Inject(METRICS) private readonly metrics: BridgeMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async deliver(job: GenesysMessageReadyV1): Promise<void> {
+    const channel = await this.channels.get(job.channel);
+    if (!channel) throw new PermanentError(`channel ${job.channel} does not exist`, 'unknown_channel');
+    const { item } = job;
+    if (item.kind === 'my_chat_member') {
+      const blocked = item.member.new_chat_member.status === 'kicked';
+      await this.conversations.setBlocked(channel.id, job.chatId, blocked, item.member.date * 1000);
+      this.logger.info({ channel: job.channel, chatId: job.chatId, blocked }, blocked ? 'customer blocked the bot' : 'customer unblocked the bot');
+      return;
+    }
+    await inSpanFromCarrier('dispatcher.deliver', job.trace, { 'tgg.channel': job.channel, 'tgg.update_id': job.updateId }, async (span) => {
+      const processingTimeMs = await this.deliverMessage(channel, { ...job, item });
+      if (processingTimeMs !== undefined) span.setAttribute('processing_time_ms', processingTimeMs);
+    });
+  }
+
+  async markDeadLettered(job: GenesysMessageReadyV1, reason: string): Promise<void> {
+    if (job.item.kind === 'my_chat_member') return;
+    const channel = await this.channels.get(job.channel);
+    if (!channel) return;
+    const claim = await this.messages.claimInbound(this.keyOf(channel, { ...job, item: job.item }), job.updateId, undefined);
+    await this.messages.markFinal(claim.id, 'dead_lettered', reason);
+  }
+
+  /** Returns the processing time, or undefined when the message had already been delivered. */
+  private async deliverMessage(channel: ChannelRecord, job: MessageJob): Promise<number | undefined> {
+    const acceptedKey = `${this.config.redis.queuePrefix}:genesys-accepted:${turnJobId(job)}`;
+    let accepted = parseAccepted(await this.redis.get(acceptedKey));
+    const claim = await this.messages.claimInbound(this.keyOf(channel, job), job.updateId, bodyOf(job.item.message));
+    if (claim.status === 'delivered') {
+      this.metrics.updates.inc({ outcome: 'duplicate', reason: 'already_delivered' });
+      return undefined;
+    }
+    if (!accepted) {
+      accepted = await this.postToGenesys(channel, job, claim.id);
+      // Remembered before the database writes below: if they fail, the retry must not post again.
+      await this.redis.set(acceptedKey, JSON.stringify(accepted), 'EX', ACCEPTED_MEMORY_S);
+    }
+    const nowMs = Date.now();
+    const from = job.item.message.from;
+    await this.conversations.recordInbound(channel.id, job.chatId, accepted.conversationId, {
+      username: from?.username,
+      firstName: from?.first_name,
+      lastName: from?.last_name,
+      languageCode: from?.language_code,
+    }, nowMs);
+    await this.messages.markDelivered(claim.id, nowMs, { genesysMessageId: accepted.genesysMessageId });
+    const processingTimeMs = nowMs - job.receivedAtMs;
+    this.metrics.processingTime.observe({ direction: 'inbound', channel: job.channel }, processingTimeMs / 1000);
+    this.metrics.updates.inc({ outcome: 'delivered', reason: '' });
+    this.logger.debug({ channel: job.channel, chatId: job.chatId, updateId: job.updateId, processingTimeMs }, 'delivered to Genesys');
+    return processingTimeMs;
+  }
+
+  private async postToGenesys(channel: ChannelRecord, job: MessageJob, messageRowId: string): Promise<AcceptedByGenesys> {
+    if (!this.genesys) throw new RetryableError('no Genesys OAuth client configured', 'genesys_not_configured', 60_000);
+    if (!channel.genesysIntegrationId) throw new PermanentError(`channel ${channel.name} has no Genesys integration id`, 'channel_without_integration');
+    const expiresAtS = Math.floor(Date.now() / 1000) + this.config.media.urlTtlS;
+    const inbound = toGenesysInboundMessage(
+      { chatId: job.chatId, kind: job.item.kind, message: job.item.message, updateId: job.updateId, botUsername: channel.name },
+      (file) => `${this.config.http.publicBaseUrl}${signMediaLink({ channel: channel.name, ...file, expiresAtS }, this.config.media.signingKey)}`,
+    );
+    try {
+      const response = await this.genesys.sendInboundMessage(channel.genesysIntegrationId, inbound);
+      return { genesysMessageId: response.id, conversationId: response.conversationId };
+    } catch (error) {
+      // Bookkeeping only: the delivery error below is what decides the retry, so a failed write must not replace it.
+      await this.messages.recordError(messageRowId, error instanceof Error ? error.message : String(error)).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private keyOf(channel: ChannelRecord, job: MessageJob) {
+    const { message } = job.item;
+    return {
+      channelId: channel.id,
+      chatId: job.chatId,
+      telegramMessageId: message.message_id,
+      variant: job.item.kind === 'edited_message' ? `e${message.edit_date ?? message.date}` : 'm',
+    };
+  }
+}
+
+function bodyOf(message: TelegramMessage): string | undefined {
+  return message.text ?? message.caption;
+}
+
+function parseAccepted(text: string | null): AcceptedByGenesys | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as AcceptedByGenesys; // written by this class just above
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AppConfig } from '@tgg/config';
+import { PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, redisCheck, turnMachineryProviders } from '@tgg/platform';
+import type { BridgeMetrics } from '@tgg/telemetry';
+import { DueChatsSweeper } from './reorder/due-chats.sweeper.js';
+import { TelegramUpdatesProcessor } from './reorder/telegram-updates.processor.js';
+
+/** The sequencer needs Redis only: it never touches Postgres, so a database outage cannot stall reordering. */
+@Module({})
+export class SequencerModule {
+  static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
+    return {
+      module: SequencerModule,
+      imports: [PlatformModule.forRoot(config, logger, metrics)],
+      providers: [
+        ...turnMachineryProviders,
+        TelegramUpdatesProcessor,
+        DueChatsSweeper,
+        { provide: READINESS_CHECKS, inject: [PRODUCER_REDIS], useFactory: (redis: Redis) => [redisCheck(redis)] },
+      ],
+    };
+  }
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
+import { PermanentError, TelegramUpdate, forwardableOf, type GenesysMessageReadyV1, type TelegramUpdateReceivedV1 } from '@tgg/contracts';
+import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS } from '@tgg/platform';
+import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor, toJobId, type TurnMachinery } from '@tgg/queues';
+import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
+import { orderKeyOf, orderKeyString } from './reorder-buffer.js';
+
+
+/**
+ * Consumes accepted webhook updates and puts each chat's messages into its reorder buffer in
+ * Redis (ChatTurnStore). Concurrency > 1 is safe: every buffer operation is one atomic script,
+ * and Telegram itself sends one update per chat at a time.
+ */
+@Injectable()
+export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private worker: Worker | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WORKER_REDIS) private readonly redis: Redis,
+    @Inject(TURN_MACHINERY) private readonly turns: TurnMachinery,
+    @Inject(METRICS) private readonly metrics: BridgeMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const processor = createProcessor(
+      { 'telegram-update-received.v1': (data) => this.bufferUpdate(data) },
+      async ({ job, code, reason }) => {
+        this.metrics.updates.inc({ outcome: 'dead_lettered', reason: code });
+        this.metrics.deadLetters.inc({ queue: QueueName.TelegramUpdates, code });
+        this.logger.error({ jobId: job.id, code, reason }, 'update dead-lettered');
+      },
+    );
+    this.worker = createBridgeWorker(QueueName.TelegramUpdates, processor, {
+      connection: this.redis,
+      prefix: this.config.redis.queuePrefix,
+      concurrency: 50,
+      lockDurationMs: this.config.workers.lockDurationMs,
+    });
+    this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'telegram-updates worker error'));
+    void this.worker.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  async bufferUpdate(job: TelegramUpdateReceivedV1): Promise<void> {
+    const parsed = TelegramUpdate.safeParse(job.update);
+    if (!parsed.success) {
+      throw new PermanentError(`update ${job.update.update_id} is not a valid Telegram update (${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')})`, 'invalid_update');
+    }
+    const forwardable = forwardableOf(parsed.data);
+    if (!forwardable) {
+      this.metrics.updates.inc({ outcome: 'ignored', reason: 'kind' });
+      return;
+    }
+    const base = { channel: job.channel, updateId: job.update.update_id, receivedAtMs: job.receivedAtMs, trace: job.trace };
+    if (forwardable.kind === 'my_chat_member') {
+      // Block/unblock takes no turn: it changes what outbound may send, not what Genesys receives.
+      const chatId = String(forwardable.member.chat.id);
+      const item: GenesysMessageReadyV1 = { ...base, chatId, orderKey: '', item: { kind: 'my_chat_member', member: forwardable.member } };
+      await this.turns.producer.add(item, { jobId: toJobId('member', job.channel, job.update.update_id) });
+      return;
+    }
+    await inSpanFromCarrier('sequencer.buffer', job.trace, { 'tgg.channel': job.channel, 'tgg.update_id': job.update.update_id }, async () => {
+      const chatId = String(forwardable.message.chat.id);
+      const orderKey = orderKeyString(...orderKeyOf(forwardable.kind, forwardable.message));
+      const item: GenesysMessageReadyV1 = { ...base, chatId, orderKey, item: { kind: forwardable.kind, message: forwardable.message } };
+      const chatRef = ChatTurnStore.chatRef(job.channel, chatId);
+      const nowMs = Date.now();
+      const outcome = await this.turns.store.accept(chatRef, orderKey, JSON.stringify(item), nowMs, this.config.sequencer.windowMs);
+      if (outcome === 'duplicate') {
+        this.metrics.updates.inc({ outcome: 'duplicate', reason: 'message_id' });
+        return;
+      }
+      if (outcome === 'late') {
+        this.metrics.updates.inc({ outcome: 'late', reason: '' });
+        this.logger.info({ channel: job.channel, chatId, updateId: job.update.update_id }, 'message arrived after its window; sending it late');
+      }
+      // Late items and a zero window need no sweep: hand the chat its next turn now.
+      if (outcome === 'late' || this.config.sequencer.windowMs === 0) await this.turns.scheduler.advance(chatRef, nowMs, { recheck: false });
+    });
+  }
+}

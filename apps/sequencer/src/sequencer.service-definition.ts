@@ -1,0 +1,8 @@
+import type { ServiceDefinition } from '@tgg/platform';
+import { SequencerModule } from './app.module.js';
+
+export const sequencerService: ServiceDefinition = {
+  service: 'sequencer',
+  appModule: (config, logger, metrics) => SequencerModule.forRoot(config, logger, metrics),
+  port: (config) => config.http.ports.sequencer,
+};
