@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
 import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
 import type { GenesysTokenCache } from '@tgg/genesys';
-import { PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, postgresCheck, redisCheck, turnMachineryProviders } from '@tgg/platform';
+import { PLATFORM_CONTROLLERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, postgresCheck, redisCheck, turnMachineryProviders } from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { GenesysInboundProcessor } from './genesys-inbound/genesys-inbound.processor.js';
 import { GENESYS_TOKENS, genesysProviders, genesysTokenCheck } from './genesys-inbound/genesys.providers.js';
@@ -17,6 +17,7 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [PlatformModule.forRoot(config, logger, metrics), DataModule],
+      controllers: PLATFORM_CONTROLLERS,
       providers: [
         ...turnMachineryProviders,
         ...genesysProviders,

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
 import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
-import { PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, postgresCheck, redisCheck } from '@tgg/platform';
+import { PLATFORM_CONTROLLERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, postgresCheck, redisCheck } from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { TelegramWebhookController } from './telegram-webhook/telegram-webhook.controller.js';
 import { TelegramUpdatesProducer } from './telegram-webhook/telegram-updates.producer.js';
@@ -14,7 +14,7 @@ export class IngressModule {
     return {
       module: IngressModule,
       imports: [PlatformModule.forRoot(config, logger, metrics), DataModule],
-      controllers: [TelegramWebhookController],
+      controllers: [...PLATFORM_CONTROLLERS, TelegramWebhookController],
       providers: [
         TelegramUpdatesProducer,
         {

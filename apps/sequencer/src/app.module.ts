@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
-import { PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, redisCheck, turnMachineryProviders } from '@tgg/platform';
+import { PLATFORM_CONTROLLERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, redisCheck, turnMachineryProviders } from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { DueChatsSweeper } from './reorder/due-chats.sweeper.js';
 import { TelegramUpdatesProcessor } from './reorder/telegram-updates.processor.js';
@@ -14,6 +14,7 @@ export class SequencerModule {
     return {
       module: SequencerModule,
       imports: [PlatformModule.forRoot(config, logger, metrics)],
+      controllers: PLATFORM_CONTROLLERS,
       providers: [
         ...turnMachineryProviders,
         TelegramUpdatesProcessor,

@@ -1,4 +1,4 @@
-export { PlatformModule } from './platform.module.js';
+export { PlatformModule, PLATFORM_CONTROLLERS } from './platform.module.js';
 export { LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS } from './tokens.js';
 export { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check.js';
 export { postgresCheck, redisCheck } from './health/dependency-checks.js';

@@ -11,6 +11,8 @@ export class PinoNestLogger implements LoggerService {
     this.write(noisy ? 'debug' : 'info', message, context);
   }
   error(message: unknown, trace?: string, context?: string): void {
+    // Startup failures are printed once, as one line, by runService; Nest's copy would repeat it.
+    if (context === 'ExceptionHandler') return;
     this.logger.error({ context, trace }, String(message));
   }
   warn(message: unknown, context?: string): void {

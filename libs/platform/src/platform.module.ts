@@ -4,9 +4,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { createRedisConnection } from '@tgg/queues';
-import type { BridgeMetrics } from '@tgg/telemetry';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics.controller.js';
+import type { BridgeMetrics } from '@tgg/telemetry';
 import { LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS } from './tokens.js';
 
 @Injectable()
@@ -23,7 +23,8 @@ class RedisConnectionsCloser implements OnApplicationShutdown {
 
 /**
  * What every service shares: config, logger, metrics, Redis connections, /health and /metrics.
- * The app's own module adds READINESS_CHECKS (which dependencies it needs to be ready).
+ * The app's own module adds READINESS_CHECKS (which dependencies it needs to be ready) and lists
+ * PLATFORM_CONTROLLERS, so the health controller sees the app's checks.
  */
 @Global()
 @Module({})
@@ -41,7 +42,6 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [TerminusModule],
-      controllers: [HealthController, MetricsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -54,3 +54,6 @@ export class PlatformModule {
     };
   }
 }
+
+/** /health/live, /health/ready and /metrics; listed in each app module's controllers. */
+export const PLATFORM_CONTROLLERS = [HealthController, MetricsController];
