@@ -1,0 +1,13 @@
+export { isValidGenesysSignature, signGenesysWebhook } from './webhook-signature.js';
+export {
+  toGenesysInboundMessage,
+  genesysMessageIdOf,
+  TELEGRAM_DOWNLOAD_LIMIT_BYTES,
+  EDITED_MARK,
+  UNSUPPORTED_PLACEHOLDER,
+  type InboundMappingInput,
+  type MediaFileRef,
+} from './inbound-mapping.js';
+export { classifyGenesysResponse, retryAfterMs } from './response-classification.js';
+export { GenesysTokenCache, type TokenCacheOptions, type TokenHealth } from './token-cache.js';
+export { OpenMessagingClient, type OpenMessagingClientOptions } from './open-messaging.client.js';
