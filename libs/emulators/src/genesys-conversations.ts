@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+
+export interface TranscriptAttachment {
+  mediaType: string;
+  url: string;
+  mime?: string;
+  filename?: string;
+}
+
+export interface TranscriptReceipt {
+  status: 'Delivered' | 'Failed';
+  reasons?: { code: string; message?: string }[];
+}
+
+export interface TranscriptMessage {
+  direction: 'Inbound' | 'Outbound';
+  genesysMessageId: string;
+  text?: string;
+  attachments: TranscriptAttachment[];
+  atMs: number;
+  /** For agent messages: the last receipt the bridge posted for it. */
+  receipt?: TranscriptReceipt;
+}
+
+/** The agent's view of one customer of one integration, as the sandbox page renders it. */
+export interface ConversationView {
+  integrationId: string;
+  customerId: string;
+  conversationId: string;
+  nickname?: string;
+  messages: TranscriptMessage[];
+}
+
+/**
+ * Conversations keyed by (integration, customer id): Genesys keys the conversation on
+ * `channel.from.id`, so the same customer keeps one conversation id (reference §5.3 item 6).
+ */
+export class ConversationStore {
+  private readonly byKey = new Map<string, ConversationView>();
+
+  getOrCreate(integrationId: string, customerId: string): ConversationView {
+    const key = JSON.stringify([integrationId, customerId]);
+    let conversation = this.byKey.get(key);
+    if (!conversation) {
+      conversation = { integrationId, customerId, conversationId: randomUUID(), messages: [] };
+      this.byKey.set(key, conversation);
+    }
+    return conversation;
+  }
+
+  find(integrationId: string, customerId: string): ConversationView | undefined {
+    return this.byKey.get(JSON.stringify([integrationId, customerId]));
+  }
+
+  /** Records a receipt on the agent message it is about; false when no such message exists. */
+  attachReceipt(integrationId: string, customerId: string, genesysMessageId: string, receipt: TranscriptReceipt): boolean {
+    const message = this.find(integrationId, customerId)?.messages.find(
+      (candidate) => candidate.direction === 'Outbound' && candidate.genesysMessageId === genesysMessageId,
+    );
+    if (!message) return false;
+    message.receipt = receipt;
+    return true;
+  }
+
+  /** Deep enough copies that a caller cannot rewrite history. */
+  list(): ConversationView[] {
+    return [...this.byKey.values()].map((conversation) => ({
+      ...conversation,
+      messages: conversation.messages.map((message) => ({
+        ...message,
+        attachments: message.attachments.map((attachment) => ({ ...attachment })),
+      })),
+    }));
+  }
+}

@@ -1,0 +1,150 @@
+import { OpenInboundMessage, OpenInboundReceipt } from '@tgg/contracts';
+import { z } from 'zod';
+import { newGenesysMessageId } from './genesys-agent-message.js';
+import type { ConversationStore } from './genesys-conversations.js';
+import { badRequest } from './genesys-errors.js';
+import type { HttpOutcome } from './http-server.js';
+import { parseRequest } from './genesys-json-request.js';
+
+/** OpenInboundNormalizedEvent (reference §2.5); the contracts lib has no schema since the bridge never sends it. */
+export const OpenInboundEvent = z.object({
+  channel: z.object({
+    from: z.looseObject({ id: z.string(), idType: z.string() }),
+    time: z.string(),
+  }),
+  events: z.array(z.looseObject({ eventType: z.string() })).min(1),
+});
+export type OpenInboundEvent = z.infer<typeof OpenInboundEvent>;
+
+interface InboundRecordBase {
+  integrationId: string;
+  /** The bearer token the request carried, to check which token a client used. */
+  accessToken: string;
+  atMs: number;
+}
+
+export interface InboundMessageRecord extends InboundRecordBase {
+  body: OpenInboundMessage;
+  prefetchConversationId: boolean;
+  genesysMessageId: string;
+  conversationId: string;
+}
+
+export interface InboundReceiptRecord extends InboundRecordBase {
+  body: OpenInboundReceipt;
+  /** Whether the receipt named an agent message this emulator sent to that customer. */
+  matchedAgentMessage: boolean;
+}
+
+export interface InboundEventRecord extends InboundRecordBase {
+  body: OpenInboundEvent;
+}
+
+export interface InboundRequest {
+  integrationId: string;
+  accessToken: string;
+  rawBody: Buffer;
+  nowMs: number;
+  conversations: ConversationStore;
+}
+
+/** POST …/inbound/open/message: accepted messages join the customer's conversation. */
+export function acceptInboundMessage(
+  request: InboundRequest & { prefetchConversationId: boolean },
+): { outcome: HttpOutcome; record?: InboundMessageRecord } {
+  const parsed = parseRequest(OpenInboundMessage, request.rawBody);
+  if ('error' in parsed) return { outcome: parsed.error };
+  const body = parsed.value;
+  // The server's exact rule is unverified (reference §2.2); an empty message is meaningless either way.
+  if (!body.text && !body.content?.length) return { outcome: badRequest('A message needs text or content.') };
+
+  const conversation = request.conversations.getOrCreate(request.integrationId, body.channel.from.id);
+  const nickname = body.channel.from.nickname;
+  if (nickname) conversation.nickname = nickname;
+  const genesysMessageId = newGenesysMessageId();
+  conversation.messages.push({
+    direction: 'Inbound',
+    genesysMessageId,
+    ...(body.text === undefined ? {} : { text: body.text }),
+    attachments: (body.content ?? []).map(({ attachment }) => ({
+      mediaType: attachment.mediaType,
+      url: attachment.url,
+      mime: attachment.mime,
+      ...(attachment.filename === undefined ? {} : { filename: attachment.filename }),
+    })),
+    atMs: request.nowMs,
+  });
+
+  const record: InboundMessageRecord = {
+    integrationId: request.integrationId,
+    body,
+    prefetchConversationId: request.prefetchConversationId,
+    accessToken: request.accessToken,
+    genesysMessageId,
+    conversationId: conversation.conversationId,
+    atMs: request.nowMs,
+  };
+  const responseBody = {
+    id: genesysMessageId,
+    channel: {
+      id: request.integrationId,
+      platform: 'Open',
+      type: 'Private',
+      messageId: body.channel.messageId,
+      to: { id: request.integrationId, idType: 'Opaque' },
+      from: body.channel.from,
+      time: body.channel.time,
+    },
+    type: 'Text',
+    ...(body.text === undefined ? {} : { text: body.text }),
+    ...(body.content ? { content: body.content.map(({ attachment }) => ({ contentType: 'Attachment', attachment })) } : {}),
+    direction: 'Inbound',
+    // Genesys fills this in only when asked (reference §2.3); the bridge depends on asking.
+    ...(request.prefetchConversationId ? { conversationId: conversation.conversationId } : {}),
+  };
+  return { outcome: { status: 200, body: responseBody }, record };
+}
+
+/** POST …/inbound/open/receipt: the receipt is shown on the agent message it names. */
+export function acceptInboundReceipt(request: InboundRequest): { outcome: HttpOutcome; record?: InboundReceiptRecord } {
+  const parsed = parseRequest(OpenInboundReceipt, request.rawBody);
+  if ('error' in parsed) return { outcome: parsed.error };
+  const body = parsed.value;
+  const matchedAgentMessage = request.conversations.attachReceipt(request.integrationId, body.channel.to.id, body.id, {
+    status: body.status,
+    ...(body.reasons ? { reasons: body.reasons } : {}),
+  });
+  const record: InboundReceiptRecord = {
+    integrationId: request.integrationId,
+    body,
+    matchedAgentMessage,
+    accessToken: request.accessToken,
+    atMs: request.nowMs,
+  };
+  const responseBody = {
+    id: body.id,
+    channel: { id: request.integrationId, platform: 'Open', type: 'Private', to: body.channel.to, time: body.channel.time },
+    type: 'Receipt',
+    status: body.status,
+    ...(body.reasons ? { reasons: body.reasons } : {}),
+    ...(body.isFinalReceipt === undefined ? {} : { isFinalReceipt: body.isFinalReceipt }),
+    direction: 'Outbound',
+  };
+  return { outcome: { status: 200, body: responseBody }, record };
+}
+
+/** POST …/inbound/open/event (customer typing). */
+export function acceptInboundEvent(request: InboundRequest): { outcome: HttpOutcome; record?: InboundEventRecord } {
+  const parsed = parseRequest(OpenInboundEvent, request.rawBody);
+  if ('error' in parsed) return { outcome: parsed.error };
+  const body = parsed.value;
+  const record: InboundEventRecord = { integrationId: request.integrationId, body, accessToken: request.accessToken, atMs: request.nowMs };
+  const responseBody = {
+    id: newGenesysMessageId(),
+    channel: { id: request.integrationId, platform: 'Open', type: 'Private', from: body.channel.from, time: body.channel.time },
+    type: 'Event',
+    events: body.events,
+    direction: 'Inbound',
+  };
+  return { outcome: { status: 200, body: responseBody }, record };
+}

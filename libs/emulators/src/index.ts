@@ -1,0 +1,20 @@
+export { FakeTelegram, type FakeTelegramOptions, type TelegramCall, type TelegramCallMatcher, type TelegramFailure } from './fake-telegram.js';
+export type { BotProfile, ChatTranscript, ChatTranscriptEntry, StoredFile, TranscriptKind } from './telegram-state.js';
+export type { SandboxUser, UserAttachment, UserMessageInput } from './telegram-user-updates.js';
+export type { BotApiReply } from './bot-api-reply.js';
+export {
+  FakeGenesys,
+  type AgentMessageRecord,
+  type FakeGenesysOptions,
+  type GenesysFailure,
+  type GenesysRequestRecord,
+  type GenesysRoute,
+} from './fake-genesys.js';
+export { hubSignature, type AgentAttachment, type AgentEvent, type AgentMessageInput } from './genesys-agent-message.js';
+export type { ConversationView, TranscriptAttachment, TranscriptMessage, TranscriptReceipt } from './genesys-conversations.js';
+export type { InboundEventRecord, InboundMessageRecord, InboundReceiptRecord, OpenInboundEvent } from './genesys-inbound.js';
+export type { IntegrationRecord, IntegrationSettings } from './genesys-integrations.js';
+export { RecordingReceiver, type ReceivedRequest } from './recording-receiver.js';
+export { WaitTimeoutError } from './arrival-waiters.js';
+export type { UploadedFile } from './request-body.js';
+export type { WebhookResult } from './webhook-delivery.js';
