@@ -29,7 +29,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      void reply.status(status).send({ error: status === 404 ? 'not_found' : `http_${status}`, message: exception.message });
+      const known = Object.values(FASTIFY_CODES).find((entry) => entry.status === status && entry.status !== 400);
+      const code = status === 404 ? 'not_found' : (known?.code ?? `http_${status}`);
+      void reply.status(status).send({ error: code, message: known?.message ?? exception.message });
       return;
     }
     const fastifyCode = (exception as { code?: unknown }).code;

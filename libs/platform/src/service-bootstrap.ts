@@ -33,6 +33,8 @@ export async function startService(definition: ServiceDefinition, config: AppCon
   const app = await NestFactory.create<NestFastifyApplication>(definition.appModule(config, logger, metrics), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    // Our raw-body parser (useRawBodies) must stay the only one; Nest would add its own JSON parser.
+    bodyParser: false,
   });
   app.useGlobalFilters(new HttpErrorFilter(logger));
   app.enableShutdownHooks();

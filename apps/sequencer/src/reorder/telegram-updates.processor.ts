@@ -70,7 +70,7 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
     }
     await inSpanFromCarrier('sequencer.buffer', job.trace, { 'tgg.channel': job.channel, 'tgg.update_id': job.update.update_id }, async () => {
       const chatId = String(forwardable.message.chat.id);
-      const orderKey = orderKeyString(...orderKeyOf(forwardable.kind, forwardable.message));
+      const orderKey = orderKeyOrPermanentError(forwardable.kind, forwardable.message);
       const item: GenesysMessageReadyV1 = { ...base, chatId, orderKey, item: { kind: forwardable.kind, message: forwardable.message } };
       const chatRef = ChatTurnStore.chatRef(job.channel, chatId);
       const nowMs = Date.now();
@@ -86,5 +86,14 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
       // Late items and a zero window need no sweep: hand the chat its next turn now.
       if (outcome === 'late' || this.config.sequencer.windowMs === 0) await this.turns.scheduler.advance(chatRef, nowMs, { recheck: false });
     });
+  }
+}
+
+/** Ids beyond Telegram's documented ranges cannot be ordered; retrying would not change that. */
+function orderKeyOrPermanentError(kind: 'message' | 'edited_message', message: { message_id: number; date: number; edit_date?: number | undefined }): string {
+  try {
+    return orderKeyString(...orderKeyOf(kind, message));
+  } catch (error) {
+    throw new PermanentError(`message ${message.message_id} cannot be ordered: ${(error as Error).message}`, 'unorderable_message');
   }
 }

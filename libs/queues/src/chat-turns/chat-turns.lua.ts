@@ -18,9 +18,10 @@ const RELEASED_MEMORY_COUNT = 1000;
 export const ACCEPT_SCRIPT = `
 local key = ARGV[1]
 if redis.call('HEXISTS', KEYS[2], key) == 1 or redis.call('ZSCORE', KEYS[5], key) then return 'duplicate' end
-redis.call('HSET', KEYS[2], key, ARGV[2])
 local now = tonumber(ARGV[3])
 local last = redis.call('GET', KEYS[4])
+if last == key then return 'duplicate' end
+redis.call('HSET', KEYS[2], key, ARGV[2])
 if last and key < last then
   redis.call('ZADD', KEYS[3], 0, key)
   redis.call('ZADD', KEYS[5], 0, key)
