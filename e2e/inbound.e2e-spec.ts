@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { BridgeHarness, aCallbackQueryUpdate, aTextUpdate, redisUrl, shuffled } from '@tgg/testing';
+import { BridgeHarness, aCallbackQueryUpdate, aTextUpdate, eventually, redisUrl, shuffled } from '@tgg/testing';
 import type { InboundMessageRecord } from '@tgg/emulators';
 
 /** Genesys channel.messageId is `<chat_id>:<message_id>`: group what arrived by chat, in arrival order. */
@@ -20,7 +20,8 @@ describe('inbound path: Telegram webhook → ingress → sequencer → dispatche
   let updatesQueue: Queue;
 
   beforeAll(async () => {
-    bridge = await BridgeHarness.start({ windowMs: 300 });
+    // Wide enough that a whole shuffled chat (12 posts, one at a time) lands inside one window on a loaded CI machine.
+    bridge = await BridgeHarness.start({ windowMs: 2000 });
     redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
     updatesQueue = new Queue('telegram-updates', { connection: redis, prefix: bridge.queuePrefix });
   }, 60_000);
@@ -104,10 +105,14 @@ describe('inbound path: Telegram webhook → ingress → sequencer → dispatche
     const client = new pg.Client({ connectionString: bridge.db.url });
     await client.connect();
     try {
-      const { rows } = await client.query('SELECT chat_id::text AS chat_id, genesys_conversation_id, username FROM conversations WHERE chat_id = $1', [String(chatId)]);
-      expect(rows).toEqual([{ chat_id: String(chatId), genesys_conversation_id: first?.conversationId, username: 'ana_l' }]);
-      const messages = await client.query("SELECT telegram_message_id::int AS id, status FROM messages WHERE chat_id = $1 ORDER BY telegram_message_id", [String(chatId)]);
-      expect(messages.rows).toEqual([{ id: 1, status: 'delivered' }, { id: 2, status: 'delivered' }]);
+      await eventually(async () => {
+        const { rows } = await client.query('SELECT chat_id::text AS chat_id, genesys_conversation_id, username FROM conversations WHERE chat_id = $1', [String(chatId)]);
+        expect(rows).toEqual([{ chat_id: String(chatId), genesys_conversation_id: first?.conversationId, username: 'ana_l' }]);
+      });
+      await eventually(async () => {
+        const messages = await client.query('SELECT telegram_message_id::int AS id, status FROM messages WHERE chat_id = $1 ORDER BY telegram_message_id', [String(chatId)]);
+        expect(messages.rows).toEqual([{ id: 1, status: 'delivered' }, { id: 2, status: 'delivered' }]);
+      });
     } finally {
       await client.end();
     }

@@ -2,3 +2,4 @@ export { createTestDatabase, testQueuePrefix, type TestDatabase } from './test-d
 export { baseDatabaseUrl, redisUrl } from './test-env.js';
 export { BridgeHarness, HARNESS_CREDENTIALS, type BridgeHarnessOptions, type BridgeServiceName } from './bridge-harness.js';
 export { aTextUpdate, aCallbackQueryUpdate, shuffled, type TextUpdateInput } from './fixtures/telegram-updates.js';
+export { eventually } from './eventually.js';
