@@ -1,0 +1,2 @@
+export * from './deploy-files.js';
+export * from './product-contract.js';
