@@ -19,6 +19,8 @@ function run(label, command, commandArgs, env = process.env) {
 run('prisma generate', process.execPath, ['scripts/prisma-generate.mjs']);
 if (!process.env.SKIP_TYPECHECK) run('typecheck (tsc --noEmit)', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
 if (!unitOnly) {
+  // The end-to-end tests start the real services from dist/, as `npm start` does.
+  run('build (swc → dist/)', process.execPath, ['scripts/build.mjs']);
   const problems = await preflight();
   if (problems.length) {
     for (const problem of problems) console.error(problem);

@@ -42,6 +42,7 @@ export const EnvSchema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   // Set by `npm start` when it runs the built-in emulators: enables the /sandbox console.
   TGG_SANDBOX: booleanFlag,
+  TGG_SANDBOX_CONTROL_URL: optionalNonEmpty.pipe(z.url({ protocol: /^http$/ }).optional()),
 });
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -16,7 +16,8 @@ export interface DefaultChannelConfig {
 export interface AppConfig {
   env: string;
   mode: 'live' | 'sandbox';
-  sandboxConsole: boolean;
+  /** Set by `npm start` in sandbox mode: the emulators' control API behind the /sandbox console. */
+  sandboxConsole?: { controlUrl: string };
   db: { url: string };
   redis: { url: string; queuePrefix: string };
   telegram: { apiBaseUrl: string; allowedCidrs: string[]; maxAttempts: number };
@@ -65,7 +66,7 @@ export function toAppConfig(env: Env): AppConfig {
   return {
     env: env.NODE_ENV,
     mode,
-    sandboxConsole: env.TGG_SANDBOX,
+    sandboxConsole: env.TGG_SANDBOX && env.TGG_SANDBOX_CONTROL_URL ? { controlUrl: stripTrailingSlash(env.TGG_SANDBOX_CONTROL_URL) } : undefined,
     db: { url: env.DATABASE_URL },
     redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
     telegram: { apiBaseUrl: stripTrailingSlash(env.TELEGRAM_API_BASE_URL), allowedCidrs, maxAttempts: env.TELEGRAM_MAX_ATTEMPTS },

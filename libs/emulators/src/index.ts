@@ -18,3 +18,4 @@ export { RecordingReceiver, type ReceivedRequest } from './recording-receiver.js
 export { WaitTimeoutError } from './arrival-waiters.js';
 export type { UploadedFile } from './request-body.js';
 export type { WebhookResult } from './webhook-delivery.js';
+export { SandboxEnvironment, type SandboxPorts, type SandboxTargets } from './sandbox-environment.js';

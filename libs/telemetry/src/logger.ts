@@ -35,7 +35,7 @@ export function createLogger(service: string, settings: LoggerSettings): Logger 
     serializers: { req: (req: { method?: string; url?: string; id?: unknown }) => ({ id: req.id, method: req.method, url: stripQuery(req.url) }) },
   };
   if (!settings.pretty) return pino(options);
-  return pino(options, pretty({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', messageFormat: `[${service}] {msg}`, sync: true }));
+  return pino(options, pretty({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true }));
 }
 
 const BOT_TOKEN_IN_URL = /\/(file\/)?bot[^/]+\//g;

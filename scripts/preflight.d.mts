@@ -1,0 +1,2 @@
+export function maskUrl(raw: string): string;
+export function preflight(env?: NodeJS.ProcessEnv): Promise<string[]>;
