@@ -7,3 +7,6 @@ export { ChatTurnStore, INFLIGHT_RECHECK_MS, type ChatTurn, type AcceptOutcome }
 export { TurnScheduler, turnJobId } from './chat-turns/turn-scheduler.js';
 export { createBridgeWorker, type BridgeWorkerOptions } from './bridge-worker.js';
 export { createTurnMachinery, type TurnMachinery } from './chat-turns/turn-machinery.js';
+export { type ChatTurnStoreOptions } from './chat-turns/chat-turn-store.js';
+export { type TurnJobName } from './chat-turns/turn-scheduler.js';
+export { createChatTurnMachinery, type ChatTurnMachinery, type ChatTurnSettings } from './chat-turns/turn-machinery.js';

@@ -5,7 +5,9 @@
 export const QueueName = {
   TelegramUpdates: 'telegram-updates', // ingress → sequencer
   GenesysInbound: 'genesys-inbound', // sequencer → dispatcher, per-chat order restored
-  GenesysReplies: 'genesys-replies', // outbound webhook → Telegram sender
+  GenesysReplies: 'genesys-replies', // outbound webhook → reply intake (per-chat turns)
+  TelegramSends: 'telegram-sends', // reply intake → Telegram sender, one reply per chat at a time, in order
+  GenesysReceipts: 'genesys-receipts', // Telegram sender → Genesys delivery receipts
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 

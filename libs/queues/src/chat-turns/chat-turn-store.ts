@@ -14,22 +14,39 @@ export interface ChatTurn {
 /** When an in-flight turn is looked at again in case its job was lost (a crash between two writes). */
 export const INFLIGHT_RECHECK_MS = 30_000;
 
+export interface ChatTurnStoreOptions {
+  /**
+   * Key namespace under the queue prefix, one per pipeline that orders chats: 'seq' is the inbound
+   * reorder buffer (sequencer → dispatcher), 'out' the outbound replies. Two pipelines of the same
+   * chat never share turns.
+   */
+  namespace?: string;
+  /** How soon an in-flight turn is rechecked (its job may have been lost). */
+  inflightRecheckMs?: number;
+}
+
 type ScriptRunner = (numberOfKeys: number, ...args: (string | number)[]) => Promise<unknown>;
 
 /**
- * Per-chat state in Redis that gives each chat exactly one message in flight to Genesys, in
- * order, while chats proceed in parallel (open-source BullMQ has no per-group ordering). The
- * sequencer accepts and advances; the dispatcher finishes a turn and advances to the next.
+ * Per-chat state in Redis that gives each chat exactly one message in flight, in order, while
+ * chats proceed in parallel (open-source BullMQ has no per-group ordering). Inbound, the sequencer
+ * accepts and advances and the dispatcher finishes a turn and advances to the next; outbound, the
+ * reply intake accepts (window 0) and the Telegram sender finishes turns.
  */
 export class ChatTurnStore {
   private readonly acceptScript: ScriptRunner;
   private readonly advanceScript: ScriptRunner;
   private readonly finishScript: ScriptRunner;
+  private readonly namespace: string;
+  private readonly inflightRecheckMs: number;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    options: ChatTurnStoreOptions = {},
   ) {
+    this.namespace = options.namespace ?? 'seq';
+    this.inflightRecheckMs = options.inflightRecheckMs ?? INFLIGHT_RECHECK_MS;
     this.acceptScript = defineScript(redis, 'tggChatAccept', ACCEPT_SCRIPT);
     this.advanceScript = defineScript(redis, 'tggChatAdvance', ADVANCE_SCRIPT);
     this.finishScript = defineScript(redis, 'tggChatFinish', FINISH_SCRIPT);
@@ -45,7 +62,7 @@ export class ChatTurnStore {
   }
 
   async advance(chatRef: string, nowMs: number): Promise<ChatTurn | undefined> {
-    const result = await this.advanceScript(7, ...this.keys(chatRef), nowMs, chatRef, INFLIGHT_RECHECK_MS);
+    const result = await this.advanceScript(7, ...this.keys(chatRef), nowMs, chatRef, this.inflightRecheckMs);
     if (!Array.isArray(result)) return undefined;
     const [orderKey, itemJson, isNew] = result as [string, string, number]; // shape fixed by ADVANCE_SCRIPT
     return { chatRef, orderKey, itemJson, isNewTurn: isNew === 1 };
@@ -67,11 +84,11 @@ export class ChatTurnStore {
   }
 
   private dueKey(): string {
-    return `${this.prefix}:seq:due`;
+    return `${this.prefix}:${this.namespace}:due`;
   }
 
   private keys(chatRef: string): string[] {
-    const base = `${this.prefix}:seq:{${chatRef}}`;
+    const base = `${this.prefix}:${this.namespace}:{${chatRef}}`;
     return [`${base}:pending`, `${base}:items`, `${base}:outbox`, `${base}:last`, `${base}:released`, this.dueKey(), `${base}:inflight`];
   }
 }

@@ -4,25 +4,51 @@ import { defaultJobOptions } from '../job-options.js';
 import { QueueName } from '../queue-names.js';
 import { TypedProducer } from '../typed-producer.js';
 import { ChatTurnStore } from './chat-turn-store.js';
-import { TurnScheduler } from './turn-scheduler.js';
+import { TurnScheduler, type TurnJobName } from './turn-scheduler.js';
 
-/** The genesys-inbound queue and the per-chat turn machinery in front of it (sequencer and dispatcher share it). */
-export interface TurnMachinery {
+/** A queue whose jobs are per-chat turns, and the turn machinery in front of it. */
+export interface ChatTurnMachinery<N extends TurnJobName> {
   queue: Queue;
-  producer: TypedProducer<'genesys-message-ready.v1'>;
+  producer: TypedProducer<N>;
   store: ChatTurnStore;
-  scheduler: TurnScheduler;
+  scheduler: TurnScheduler<N>;
   close(): Promise<void>;
 }
 
+/** The genesys-inbound queue and its per-chat turns (sequencer and dispatcher share it). */
+export type TurnMachinery = ChatTurnMachinery<'genesys-message-ready.v1'>;
+
+export interface ChatTurnSettings<N extends TurnJobName> {
+  queuePrefix: string;
+  queueName: QueueName;
+  jobName: N;
+  maxAttempts: number;
+  /** Redis key namespace of the turns (see ChatTurnStoreOptions). */
+  namespace: string;
+  inflightRecheckMs?: number;
+}
+
+export function createChatTurnMachinery<N extends TurnJobName>(
+  redis: Redis,
+  settings: ChatTurnSettings<N>,
+  onCorruptTurn: (chatRef: string, orderKey: string) => void,
+): ChatTurnMachinery<N> {
+  const queue = new Queue(settings.queueName, { connection: redis, prefix: settings.queuePrefix });
+  const producer = new TypedProducer(queue, settings.jobName, defaultJobOptions(settings.maxAttempts));
+  const store = new ChatTurnStore(redis, settings.queuePrefix, { namespace: settings.namespace, inflightRecheckMs: settings.inflightRecheckMs });
+  const scheduler = new TurnScheduler(store, producer, queue, onCorruptTurn);
+  return { queue, producer, store, scheduler, close: () => queue.close() };
+}
+
+/** The inbound path's machinery: genesys-inbound, namespace 'seq'. */
 export function createTurnMachinery(
   redis: Redis,
   settings: { queuePrefix: string; genesysMaxAttempts: number },
   onCorruptTurn: (chatRef: string, orderKey: string) => void,
 ): TurnMachinery {
-  const queue = new Queue(QueueName.GenesysInbound, { connection: redis, prefix: settings.queuePrefix });
-  const producer = new TypedProducer(queue, 'genesys-message-ready.v1', defaultJobOptions(settings.genesysMaxAttempts));
-  const store = new ChatTurnStore(redis, settings.queuePrefix);
-  const scheduler = new TurnScheduler(store, producer, queue, onCorruptTurn);
-  return { queue, producer, store, scheduler, close: () => queue.close() };
+  return createChatTurnMachinery(
+    redis,
+    { queuePrefix: settings.queuePrefix, queueName: QueueName.GenesysInbound, jobName: 'genesys-message-ready.v1', maxAttempts: settings.genesysMaxAttempts, namespace: 'seq' },
+    onCorruptTurn,
+  );
 }

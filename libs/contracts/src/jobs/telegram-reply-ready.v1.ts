@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { OpenOutboundMessage } from '../genesys/open-messaging.js';
+import { ChannelName, ChatIdString, TraceCarrier } from './common.js';
+
+/**
+ * reply intake → Telegram sender: the next agent reply of one chat, handed out by the chat's turn
+ * (one in flight per chat, in order of `orderKey`).
+ */
+export const TelegramReplyReadyV1 = z.object({
+  channel: ChannelName,
+  chatId: ChatIdString,
+  /** Fixed-width (channel.time, arrival sequence) key of the reply within its chat. */
+  orderKey: z.string().min(1),
+  reply: OpenOutboundMessage,
+  receivedAtMs: z.number().int(),
+  trace: TraceCarrier,
+});
+export type TelegramReplyReadyV1 = z.infer<typeof TelegramReplyReadyV1>;
