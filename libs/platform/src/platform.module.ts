@@ -8,6 +8,7 @@ import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS } from './tokens.js';
+import { QueueDepthCollector } from './queue-depth.collector.js';
 
 @Injectable()
 class RedisConnectionsCloser implements OnApplicationShutdown {
@@ -49,6 +50,7 @@ export class PlatformModule {
         { provide: PRODUCER_REDIS, useFactory: () => createRedisConnection(config.redis.url, 'producer', reportRedisError('producer'), `tgg-producer`) },
         { provide: WORKER_REDIS, useFactory: () => createRedisConnection(config.redis.url, 'worker', reportRedisError('worker'), `tgg-worker`) },
         RedisConnectionsCloser,
+        QueueDepthCollector,
       ],
       exports: [APP_CONFIG, LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS, TerminusModule],
     };

@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 
 /**
@@ -26,7 +26,7 @@ export interface LoggerSettings {
   pretty: boolean;
 }
 
-export function createLogger(service: string, settings: LoggerSettings): Logger {
+export function createLogger(service: string, settings: LoggerSettings, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level: settings.level,
     base: { service },
@@ -34,6 +34,7 @@ export function createLogger(service: string, settings: LoggerSettings): Logger 
     // The signed query of media links is a credential for an hour: log the path only.
     serializers: { req: (req: { method?: string; url?: string; id?: unknown }) => ({ id: req.id, method: req.method, url: stripQuery(req.url) }) },
   };
+  if (destination) return pino(options, destination);
   if (!settings.pretty) return pino(options);
   return pino(options, pretty({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true }));
 }

@@ -38,19 +38,40 @@ export class BridgeMetrics {
     registers: [this.registry],
   });
 
-  readonly queueDepth = new Gauge({
+  /** Set by the queue-depth collector; read on each scrape so the gauges are never stale. */
+  queueSnapshot: (() => Promise<{ depth: { queue: string; state: string; count: number }[]; oldestAgeS: { queue: string; ageS: number }[] }>) | undefined;
+
+  readonly queueDepth: Gauge<'queue' | 'state'> = new Gauge({
     name: 'tgg_queue_depth',
-    help: 'Jobs per queue and state',
+    help: 'Jobs per queue and state (failed = dead letters)',
     labelNames: ['queue', 'state'] as const,
     registers: [this.registry],
+    collect: async () => {
+      for (const entry of (await this.scrapeSnapshot())?.depth ?? []) this.queueDepth.set({ queue: entry.queue, state: entry.state }, entry.count);
+    },
   });
 
-  readonly oldestJobAge = new Gauge({
+  readonly oldestJobAge: Gauge<'queue'> = new Gauge({
     name: 'tgg_queue_oldest_job_age_seconds',
     help: 'Age of the oldest waiting job per queue',
     labelNames: ['queue'] as const,
     registers: [this.registry],
+    collect: async () => {
+      for (const entry of (await this.scrapeSnapshot())?.oldestAgeS ?? []) this.oldestJobAge.set({ queue: entry.queue }, entry.ageS);
+    },
   });
+
+  private snapshotInFlight: { atMs: number; promise: ReturnType<NonNullable<BridgeMetrics['queueSnapshot']>> } | undefined;
+
+  /** Both queue gauges are collected in the same scrape: read Redis once for them. */
+  private async scrapeSnapshot() {
+    if (!this.queueSnapshot) return undefined;
+    if (!this.snapshotInFlight || Date.now() - this.snapshotInFlight.atMs > 500) {
+      this.snapshotInFlight = { atMs: Date.now(), promise: this.queueSnapshot() };
+    }
+    // A Redis outage leaves the gauges as they were instead of failing the whole scrape.
+    return this.snapshotInFlight.promise.catch(() => undefined);
+  }
 
   readonly genesysRequests = new Histogram({
     name: 'tgg_genesys_request_duration_seconds',
