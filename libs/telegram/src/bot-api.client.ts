@@ -64,8 +64,15 @@ export class TelegramBotApiClient {
       return this.request(method, { method: 'POST', body: form }, timeoutMs);
     }
     const multipart = streamingMultipart(fields, file);
-    // duplex 'half' is what fetch requires for a streamed request body.
-    return this.request(method, { method: 'POST', headers: { 'content-type': multipart.contentType }, body: multipart.body, duplex: 'half' }, timeoutMs);
+    try {
+      // duplex 'half' is what fetch requires for a streamed request body.
+      return await this.request(method, { method: 'POST', headers: { 'content-type': multipart.contentType }, body: multipart.body, duplex: 'half' }, timeoutMs);
+    } catch (error) {
+      // The source stream's own error (e.g. "file too large") says more than "the request failed";
+      // undici keeps only its text, so it is taken from the stream rather than from the fetch error.
+      const sourceError = multipart.sourceError();
+      throw sourceError instanceof BridgeError ? sourceError : error;
+    }
   }
 
   async getMe(): Promise<TelegramBotUser> {
@@ -180,14 +187,8 @@ export class TelegramBotApiClient {
   }
 }
 
-/**
- * A fetch failure as a RetryableError naming the method (and the redacted URL), with the system
- * error code when there is one. An error our own upload stream raised (e.g. "file too large") is
- * passed on as it is: it says more than "the request failed".
- */
+/** A fetch failure as a RetryableError naming the method (and the redacted URL), with the system error code when there is one. */
 function networkError(method: string, error: unknown, redactedUrl?: string): BridgeError {
-  const own = findBridgeError(error);
-  if (own) return own;
   // Read structurally: a DOMException from another realm (e.g. a test VM) fails `instanceof Error`.
   const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
   const timedOut = name === 'TimeoutError' || name === 'AbortError';
@@ -196,12 +197,6 @@ function networkError(method: string, error: unknown, redactedUrl?: string): Bri
   return timedOut
     ? new RetryableError(`Telegram ${method} request timed out${where}`, 'telegram_timeout')
     : new RetryableError(`Telegram ${method} request failed${code ? `: ${code}` : ''}${where}`, 'telegram_unreachable');
-}
-
-function findBridgeError(error: unknown, depth = 0): BridgeError | undefined {
-  if (error instanceof BridgeError) return error;
-  if (depth > 4 || typeof error !== 'object' || error === null) return undefined;
-  return findBridgeError((error as { cause?: unknown }).cause, depth + 1);
 }
 
 function systemCode(error: unknown, depth = 0): string | undefined {

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 export interface StreamingMultipart {
   contentType: string;
   body: ReadableStream<Uint8Array>;
+  /** What the source stream failed with, if it did (fetch reports only a generic network error). */
+  sourceError(): unknown;
 }
 
 export function streamingMultipart(
@@ -23,6 +25,7 @@ export function streamingMultipart(
   const head = encoder.encode(fieldParts.join('') + fileHead);
   const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
 
+  let failure: unknown;
   async function* chunks(): AsyncGenerator<Uint8Array> {
     yield head;
     const reader = file.stream.getReader();
@@ -32,6 +35,9 @@ export function streamingMultipart(
         if (done) break;
         yield value;
       }
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
       reader.releaseLock();
     }
@@ -48,7 +54,7 @@ export function streamingMultipart(
       await iterator.return(undefined);
     },
   });
-  return { contentType: `multipart/form-data; boundary=${boundary}`, body };
+  return { contentType: `multipart/form-data; boundary=${boundary}`, body, sourceError: () => failure };
 }
 
 /** As the WHATWG algorithm escapes names and filenames: quote and line breaks percent-encoded. */
