@@ -24,7 +24,7 @@ run('swc', process.execPath, [
   '--config-file',
   '.swcrc',
   '--ignore',
-  '**/*.spec.ts,**/*.int-spec.ts,**/*.e2e-spec.ts,**/testing/**',
+  '**/*.spec.ts,**/*.int-spec.ts,**/*.e2e-spec.ts',
   '--only',
   '**/*.ts',
   '--quiet',

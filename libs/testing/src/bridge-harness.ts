@@ -15,6 +15,8 @@ export interface BridgeHarnessOptions {
   /** Lock duration of the workers: how soon a killed worker's jobs come back. */
   workerLockMs?: number;
   env?: Record<string, string>;
+  /** A database to use instead of a fresh test database (the benchmark brings its own). */
+  database?: TestDatabase;
 }
 
 /** Credentials of the `default` channel as the harness sets them. */
@@ -55,7 +57,7 @@ export class BridgeHarness {
   static async start(options: BridgeHarnessOptions = {}): Promise<BridgeHarness> {
     const entry = path.resolve('dist/apps/ingress/src/main.js');
     if (!existsSync(entry)) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
-    const [telegram, genesys, db] = await Promise.all([FakeTelegram.start(), FakeGenesys.start(), createTestDatabase()]);
+    const [telegram, genesys, db] = await Promise.all([FakeTelegram.start(), FakeGenesys.start(), options.database ?? createTestDatabase()]);
     telegram.addBot(HARNESS_CREDENTIALS.botToken, { username: 'harness_bot' });
     genesys.addClient(HARNESS_CREDENTIALS.clientId, HARNESS_CREDENTIALS.clientSecret);
     const queuePrefix = testQueuePrefix();
@@ -99,7 +101,8 @@ export class BridgeHarness {
 
   async startService(service: BridgeServiceName): Promise<void> {
     const child = spawn(process.execPath, [path.resolve(`dist/apps/${service}/src/main.js`)], {
-      env: { PATH: process.env['PATH'] ?? '', ...this.env },
+      // Named as in docker-compose.yml and deploy/k8s, so a test can tell the services' spans apart.
+      env: { PATH: process.env['PATH'] ?? '', OTEL_SERVICE_NAME: `tgg-${service}`, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
@@ -126,6 +129,10 @@ export class BridgeHarness {
   async restart(service: BridgeServiceName): Promise<void> {
     await this.kill(service);
     await this.startService(service);
+  }
+
+  pidOf(service: BridgeServiceName): number | undefined {
+    return this.children.get(service)?.process.pid;
   }
 
   logsOf(service: BridgeServiceName): string {
