@@ -5,6 +5,7 @@ import type { AppConfig } from '@tgg/config';
 import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
 import { PLATFORM_CONTROLLERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, postgresCheck, redisCheck } from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
+import { MediaController } from './media/media.controller.js';
 import { SandboxController } from './sandbox/sandbox.controller.js';
 import { TelegramWebhookController } from './telegram-webhook/telegram-webhook.controller.js';
 import { TelegramUpdatesProducer } from './telegram-webhook/telegram-updates.producer.js';
@@ -15,7 +16,7 @@ export class IngressModule {
     return {
       module: IngressModule,
       imports: [PlatformModule.forRoot(config, logger, metrics), DataModule],
-      controllers: [...PLATFORM_CONTROLLERS, TelegramWebhookController, ...(config.sandboxConsole ? [SandboxController] : [])],
+      controllers: [...PLATFORM_CONTROLLERS, TelegramWebhookController, MediaController, ...(config.sandboxConsole ? [SandboxController] : [])],
       providers: [
         TelegramUpdatesProducer,
         {

@@ -1,0 +1,80 @@
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
+import type { FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
+import { BridgeError } from '@tgg/contracts';
+import { ChannelDirectory } from '@tgg/data';
+import { ApiError, LOGGER, METRICS } from '@tgg/platform';
+import { TelegramBotApiClient, verifyMediaLink } from '@tgg/telegram';
+import type { BridgeMetrics } from '@tgg/telemetry';
+
+// Telegram refuses bot downloads above 20 MB (getFile "file is too big").
+const TELEGRAM_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024;
+
+/**
+ * GET /media/:id?exp&sig — streams a customer's Telegram file to Genesys through a signed,
+ * expiring link, so the bot token (inside Telegram's file URL) never leaves the bridge.
+ */
+@Controller('media')
+export class MediaController {
+  private readonly clients = new Map<string, TelegramBotApiClient>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
+    @Inject(METRICS) private readonly metrics: BridgeMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @Get(':id')
+  async streamMedia(
+    @Param('id') id: string,
+    @Query('exp') exp: string | undefined,
+    @Query('sig') sig: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const verdict = verifyMediaLink(id, exp, sig, this.config.media.signingKey, Math.floor(Date.now() / 1000));
+    if (!verdict.ok) throw new ApiError(403, verdict.reason === 'expired' ? 'link_expired' : 'bad_signature', verdict.reason === 'expired' ? 'this media link has expired' : 'invalid media link signature');
+    const channel = await this.channels.get(verdict.channel);
+    if (!channel) throw new ApiError(404, 'unknown_channel', 'the channel of this media link no longer exists');
+    const telegram = this.clientFor(channel.name, channel.botToken);
+    try {
+      const file = await telegram.getFile(verdict.fileId);
+      if (!file.file_path) throw new ApiError(404, 'file_not_found', 'Telegram has no downloadable file for this link');
+      if (file.file_size !== undefined && file.file_size > TELEGRAM_DOWNLOAD_LIMIT_BYTES) throw new ApiError(413, 'file_too_large', 'the file is over the 20 MB Telegram lets bots download');
+      const download = await telegram.downloadFile(file.file_path);
+      void reply
+        .status(200)
+        .header('content-type', verdict.mime ?? download.mime ?? 'application/octet-stream')
+        .header('cache-control', 'private, no-store');
+      if (download.sizeBytes !== undefined) void reply.header('content-length', String(download.sizeBytes));
+      if (verdict.filename) void reply.header('content-disposition', `inline; filename="${verdict.filename.replace(/["\\\r\n]/g, '_')}"`);
+      // The DOM and node:stream/web ReadableStream types describe the same object.
+      await reply.send(Readable.fromWeb(download.stream as unknown as NodeWebReadableStream<Uint8Array>));
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      if (error instanceof BridgeError && !error.retryable) {
+        this.logger.info({ channel: channel.name, code: error.code }, 'media link points at a file Telegram will not give');
+        throw new ApiError(404, 'file_not_found', 'Telegram does not know this file');
+      }
+      this.logger.warn({ channel: channel.name, err: { message: error instanceof Error ? error.message : String(error) } }, 'media download from Telegram failed');
+      throw new ApiError(502, 'telegram_unavailable', 'could not fetch the file from Telegram; try again');
+    }
+  }
+
+  private clientFor(channelName: string, botToken: string): TelegramBotApiClient {
+    const key = `${channelName}\u0000${botToken}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new TelegramBotApiClient({
+        apiBaseUrl: this.config.telegram.apiBaseUrl,
+        botToken,
+        onRequest: (method, status, durationS) => this.metrics.telegramRequests.observe({ method, status: String(status) }, durationS),
+      });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+}
