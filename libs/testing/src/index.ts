@@ -3,3 +3,5 @@ export { baseDatabaseUrl, redisUrl } from './test-env.js';
 export { BridgeHarness, HARNESS_CREDENTIALS, type BridgeHarnessOptions, type BridgeServiceName } from './bridge-harness.js';
 export { aTextUpdate, aCallbackQueryUpdate, shuffled, type TextUpdateInput } from './fixtures/telegram-updates.js';
 export { eventually } from './eventually.js';
+export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
+export { TcpProxy } from './tcp-proxy.js';
