@@ -12,7 +12,8 @@
 
 // Released keys are remembered this long, covering Telegram's 24 h redelivery window.
 const MEMORY_MS = 25 * 60 * 60 * 1000;
-const RELEASED_MEMORY_COUNT = 1000;
+// Same bound as ReorderBuffer.RELEASED_KEYS_REMEMBERED (apps/sequencer/src/reorder/reorder-buffer.ts).
+const RELEASED_MEMORY_COUNT = 1024;
 
 /** ARGV: key, itemJson, nowMs, windowMs, chatRef → 'held' | 'late' | 'duplicate'. */
 export const ACCEPT_SCRIPT = `
