@@ -2,15 +2,16 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import type { TelegramUpdateReceivedV1 } from '@tgg/contracts';
+import { incomingChatIdOf, type TelegramUpdateReceivedV1 } from '@tgg/contracts';
 import { PRODUCER_REDIS } from '@tgg/platform';
-import { QueueName, TypedProducer, UPDATE_DEDUPLICATION_TTL_MS, defaultJobOptions, toJobId } from '@tgg/queues';
+import { ChatTurnStore, QueueName, TypedProducer, UPDATE_DEDUPLICATION_TTL_MS, defaultJobOptions, toJobId } from '@tgg/queues';
 
 /** Puts accepted webhook updates on the telegram-updates queue, de-duplicated by (channel, update_id). */
 @Injectable()
 export class TelegramUpdatesProducer implements OnApplicationShutdown {
   private readonly queue: Queue;
   private readonly producer: TypedProducer<'telegram-update-received.v1'>;
+  private readonly turns: ChatTurnStore;
 
   constructor(
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
@@ -18,16 +19,24 @@ export class TelegramUpdatesProducer implements OnApplicationShutdown {
   ) {
     this.queue = new Queue(QueueName.TelegramUpdates, { connection: redis, prefix: config.redis.queuePrefix });
     this.producer = new TypedProducer(this.queue, 'telegram-update-received.v1', defaultJobOptions(25));
+    this.turns = new ChatTurnStore(redis, config.redis.queuePrefix);
   }
 
   /**
    * Resolves once Redis holds the job (or already held it: 'duplicate'). The deduplication key
    * outlives the job for 25 h, covering Telegram's 24 h redelivery; BullMQ checks and sets it
-   * atomically inside the add script. The EXISTS before it only feeds the duplicate counter.
+   * atomically inside the add script. The check before it feeds the duplicate counter and, for a
+   * message, marks it as on its way into its chat's reorder buffer, so a sequencer crash cannot
+   * let later messages of that chat overtake it (ChatTurnStore INCOMING) — one round trip for both.
    */
   async enqueue(job: TelegramUpdateReceivedV1): Promise<'accepted' | 'duplicate'> {
     const dedupeId = toJobId(job.channel, job.update.update_id);
-    if (await this.redis.exists(`${this.queue.keys['de']}:${dedupeId}`)) return 'duplicate';
+    const dedupeKey = `${this.queue.keys['de']}:${dedupeId}`;
+    const chatId = incomingChatIdOf(job.update);
+    const seen = chatId
+      ? (await this.turns.markIncoming(ChatTurnStore.chatRef(job.channel, chatId), job.update.update_id, job.receivedAtMs, dedupeKey)) === 'duplicate'
+      : (await this.redis.exists(dedupeKey)) === 1;
+    if (seen) return 'duplicate';
     await this.producer.add(job, { jobId: `u.${dedupeId}`, deduplication: { id: dedupeId, ttl: UPDATE_DEDUPLICATION_TTL_MS } });
     return 'accepted';
   }

@@ -3,10 +3,10 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import { PermanentError, TelegramUpdate, forwardableOf, type GenesysMessageReadyV1, type TelegramUpdateReceivedV1 } from '@tgg/contracts';
+import { PermanentError, TelegramUpdate, TelegramUpdateReceivedV1, forwardableOf, incomingChatIdOf, type GenesysMessageReadyV1 } from '@tgg/contracts';
 import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS } from '@tgg/platform';
 import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor, toJobId, type TurnMachinery } from '@tgg/queues';
-import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
+import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { orderKeyOf, orderKeyString } from './reorder-buffer.js';
 
 
@@ -31,6 +31,7 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
     const processor = createProcessor(
       { 'telegram-update-received.v1': (data) => this.bufferUpdate(data) },
       async ({ job, code, reason }) => {
+        await this.clearIncomingMark(job.data);
         this.metrics.updates.inc({ outcome: 'dead_lettered', reason: code });
         this.metrics.deadLetters.inc({ queue: QueueName.TelegramUpdates, code });
         this.logger.error({ jobId: job.id, code, reason }, 'update dead-lettered');
@@ -48,6 +49,13 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+  }
+
+  /** A dead-lettered update will never be accepted: stop it holding its chat back. */
+  private async clearIncomingMark(data: unknown): Promise<void> {
+    const parsed = TelegramUpdateReceivedV1.safeParse(data);
+    const chatId = parsed.success ? incomingChatIdOf(parsed.data.update) : undefined;
+    if (parsed.success && chatId) await this.turns.store.clearIncoming(ChatTurnStore.chatRef(parsed.data.channel, chatId), parsed.data.update.update_id);
   }
 
   async bufferUpdate(job: TelegramUpdateReceivedV1): Promise<void> {
@@ -71,10 +79,11 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
     await inSpanFromCarrier('sequencer.buffer', job.trace, { 'tgg.channel': job.channel, 'tgg.update_id': job.update.update_id }, async () => {
       const chatId = String(forwardable.message.chat.id);
       const orderKey = orderKeyOrPermanentError(forwardable.kind, forwardable.message);
-      const item: GenesysMessageReadyV1 = { ...base, chatId, orderKey, item: { kind: forwardable.kind, message: forwardable.message } };
+      // The dispatcher continues from this span, so the trace reads ingress → sequencer → dispatcher.
+      const item: GenesysMessageReadyV1 = { ...base, trace: injectTraceCarrier(), chatId, orderKey, item: { kind: forwardable.kind, message: forwardable.message } };
       const chatRef = ChatTurnStore.chatRef(job.channel, chatId);
       const nowMs = Date.now();
-      const outcome = await this.turns.store.accept(chatRef, orderKey, JSON.stringify(item), nowMs, this.config.sequencer.windowMs);
+      const outcome = await this.turns.store.accept(chatRef, orderKey, JSON.stringify(item), nowMs, this.config.sequencer.windowMs, job.update.update_id);
       if (outcome === 'duplicate') {
         this.metrics.updates.inc({ outcome: 'duplicate', reason: 'message_id' });
         return;

@@ -99,3 +99,13 @@ export function forwardableOf(update: TelegramUpdate): ForwardableUpdate | undef
 
 /** The update kinds we ask Telegram for (setWebhook allowed_updates). */
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'my_chat_member'] as const;
+
+/**
+ * The chat whose order an update takes part in (message or edit), read from the raw envelope
+ * without full validation: ingress marks it incoming before the sequencer has parsed it.
+ */
+export function incomingChatIdOf(update: Record<string, unknown>): string | undefined {
+  const message = (update['message'] ?? update['edited_message']) as { chat?: { id?: unknown } } | undefined; // shape checked below
+  const chatId = message?.chat?.id;
+  return typeof chatId === 'number' && Number.isSafeInteger(chatId) ? String(chatId) : undefined;
+}

@@ -90,4 +90,30 @@ describe('ChatTurnStore (real Redis)', () => {
     expect(await store.dueChats(10 + INFLIGHT_RECHECK_MS - 1)).toEqual([]);
     expect(await store.dueChats(10 + INFLIGHT_RECHECK_MS)).toEqual([chat]);
   });
+
+  it('holds a chat back while an acknowledged update is still on its way in, until it arrives or goes stale', async () => {
+    const gatedStore = new ChatTurnStore(redis, prefix, { incomingStaleMs: 5_000 });
+    const chat = ChatTurnStore.chatRef('default', '46');
+    const dedupeKey = `${prefix}:de:none`;
+    expect(await gatedStore.markIncoming(chat, 702, 0, dedupeKey)).toBe('marked'); // message 2, acknowledged by ingress
+    expect(await gatedStore.accept(chat, key(3), 'three', 10, 100, 703)).toBe('held');
+    expect(await gatedStore.advance(chat, 500)).toBeUndefined(); // 3's window passed, but 2 is still coming
+    expect(await gatedStore.accept(chat, key(2), 'two', 600, 100, 702)).toBe('held');
+    expect((await gatedStore.advance(chat, 701))?.itemJson).toBe('two');
+
+    const stale = ChatTurnStore.chatRef('default', '47');
+    await gatedStore.markIncoming(stale, 801, 0, dedupeKey); // its job was dead-lettered: it never comes
+    await gatedStore.accept(stale, key(5), 'five', 10, 100, 805);
+    expect(await gatedStore.advance(stale, 4_000)).toBeUndefined();
+    expect((await gatedStore.advance(stale, 5_001))?.itemJson).toBe('five');
+  });
+
+  it('reports an update whose dedupe key exists as a duplicate without marking it', async () => {
+    const chat = ChatTurnStore.chatRef('default', '48');
+    const dedupeKey = `${prefix}:de:seen`;
+    await redis.set(dedupeKey, 'job-1');
+    expect(await store.markIncoming(chat, 901, 0, dedupeKey)).toBe('duplicate');
+    await store.accept(chat, key(1), 'one', 0, 0, 900);
+    expect((await store.advance(chat, 1))?.itemJson).toBe('one'); // no mark left behind to hold it
+  });
 });

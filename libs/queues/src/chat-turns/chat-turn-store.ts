@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ACCEPT_SCRIPT, ADVANCE_SCRIPT, FINISH_SCRIPT } from './chat-turns.lua.js';
+import { ACCEPT_SCRIPT, ADVANCE_SCRIPT, FINISH_SCRIPT, MARK_INCOMING_SCRIPT } from './chat-turns.lua.js';
 
 export type AcceptOutcome = 'held' | 'late' | 'duplicate';
 
@@ -23,6 +23,12 @@ export interface ChatTurnStoreOptions {
   namespace?: string;
   /** How soon an in-flight turn is rechecked (its job may have been lost). */
   inflightRecheckMs?: number;
+  /**
+   * How long an update marked incoming (acknowledged by ingress, not yet accepted) holds back its
+   * chat at most. Longer than a worker lock (a killed sequencer's job comes back after that), so
+   * order survives a crash; a mark whose job never comes (it was dead-lettered) expires after it.
+   */
+  incomingStaleMs?: number;
 }
 
 type ScriptRunner = (numberOfKeys: number, ...args: (string | number)[]) => Promise<unknown>;
@@ -37,7 +43,9 @@ export class ChatTurnStore {
   private readonly acceptScript: ScriptRunner;
   private readonly advanceScript: ScriptRunner;
   private readonly finishScript: ScriptRunner;
+  private readonly markIncomingScript: ScriptRunner;
   private readonly namespace: string;
+  private readonly incomingStaleMs: number;
   private readonly inflightRecheckMs: number;
 
   constructor(
@@ -50,19 +58,34 @@ export class ChatTurnStore {
     this.acceptScript = defineScript(redis, 'tggChatAccept', ACCEPT_SCRIPT);
     this.advanceScript = defineScript(redis, 'tggChatAdvance', ADVANCE_SCRIPT);
     this.finishScript = defineScript(redis, 'tggChatFinish', FINISH_SCRIPT);
+    this.markIncomingScript = defineScript(redis, 'tggChatMarkIncoming', MARK_INCOMING_SCRIPT);
+    this.incomingStaleMs = options.incomingStaleMs ?? 65_000;
+  }
+
+  /**
+   * Ingress, before enqueueing: 'duplicate' when `dedupeKey` exists (the update was accepted
+   * before), else marks the update as on its way into this chat's buffer. One round trip.
+   */
+  async markIncoming(chatRef: string, updateId: number, nowMs: number, dedupeKey: string): Promise<'duplicate' | 'marked'> {
+    return (await this.markIncomingScript(8, ...this.keys(chatRef), updateId, nowMs, dedupeKey)) === 1 ? 'duplicate' : 'marked';
+  }
+
+  /** Drops an incoming mark whose update will never be accepted (dead-lettered before buffering). */
+  async clearIncoming(chatRef: string, updateId: number): Promise<void> {
+    await this.redis.zrem(this.keys(chatRef)[7] ?? '', String(updateId));
   }
 
   static chatRef(channel: string, chatId: string): string {
     return `${channel}:${chatId}`;
   }
 
-  async accept(chatRef: string, orderKey: string, itemJson: string, nowMs: number, windowMs: number): Promise<AcceptOutcome> {
-    const outcome = await this.acceptScript(7, ...this.keys(chatRef), orderKey, itemJson, nowMs, windowMs, chatRef);
+  async accept(chatRef: string, orderKey: string, itemJson: string, nowMs: number, windowMs: number, updateId?: number): Promise<AcceptOutcome> {
+    const outcome = await this.acceptScript(8, ...this.keys(chatRef), orderKey, itemJson, nowMs, windowMs, chatRef, updateId ?? '');
     return outcome as AcceptOutcome; // the script returns only these three strings
   }
 
   async advance(chatRef: string, nowMs: number): Promise<ChatTurn | undefined> {
-    const result = await this.advanceScript(7, ...this.keys(chatRef), nowMs, chatRef, this.inflightRecheckMs);
+    const result = await this.advanceScript(8, ...this.keys(chatRef), nowMs, chatRef, this.inflightRecheckMs, this.incomingStaleMs);
     if (!Array.isArray(result)) return undefined;
     const [orderKey, itemJson, isNew] = result as [string, string, number]; // shape fixed by ADVANCE_SCRIPT
     return { chatRef, orderKey, itemJson, isNewTurn: isNew === 1 };
@@ -70,7 +93,7 @@ export class ChatTurnStore {
 
   /** Ends the chat's turn for `orderKey` (delivered, skipped or dead-lettered); false if it was not the turn. */
   async finish(chatRef: string, orderKey: string, nowMs: number): Promise<boolean> {
-    return (await this.finishScript(7, ...this.keys(chatRef), orderKey, nowMs, chatRef)) === 1;
+    return (await this.finishScript(8, ...this.keys(chatRef), orderKey, nowMs, chatRef)) === 1;
   }
 
   /** Chats whose pending window expired or whose in-flight turn is due for a recheck. */
@@ -89,7 +112,7 @@ export class ChatTurnStore {
 
   private keys(chatRef: string): string[] {
     const base = `${this.prefix}:${this.namespace}:{${chatRef}}`;
-    return [`${base}:pending`, `${base}:items`, `${base}:outbox`, `${base}:last`, `${base}:released`, this.dueKey(), `${base}:inflight`];
+    return [`${base}:pending`, `${base}:items`, `${base}:outbox`, `${base}:last`, `${base}:released`, this.dueKey(), `${base}:inflight`, `${base}:incoming`];
   }
 }
 

@@ -7,7 +7,10 @@
  * KEYS (all for one chat except DUE): 1 PENDING zset(dueAtMs → key), 2 ITEMS hash(key → job json),
  * 3 OUTBOX zset(0 → key, released in order, awaiting the dispatcher), 4 LAST (last released key),
  * 5 RELEASED zset (recently released keys, for duplicates), 6 DUE zset(chat → when to look again),
- * 7 INFLIGHT (the key the dispatcher is working on).
+ * 7 INFLIGHT (the key the dispatcher is working on), 8 INCOMING zset(update id → ms): updates
+ * ingress acknowledged for this chat that the sequencer has not accepted yet. While one is there
+ * (and not stale), nothing is released: a sequencer killed mid-job returns that job only after its
+ * lock expires, and releasing later messages meanwhile would let them overtake it.
  */
 
 // Released keys are remembered this long, covering Telegram's 24 h redelivery window.
@@ -15,9 +18,10 @@ const MEMORY_MS = 25 * 60 * 60 * 1000;
 // Same bound as ReorderBuffer.RELEASED_KEYS_REMEMBERED (apps/sequencer/src/reorder/reorder-buffer.ts).
 const RELEASED_MEMORY_COUNT = 1024;
 
-/** ARGV: key, itemJson, nowMs, windowMs, chatRef → 'held' | 'late' | 'duplicate'. */
+/** ARGV: key, itemJson, nowMs, windowMs, chatRef, updateId ('' if none) → 'held' | 'late' | 'duplicate'. */
 export const ACCEPT_SCRIPT = `
 local key = ARGV[1]
+if ARGV[6] ~= '' then redis.call('ZREM', KEYS[8], ARGV[6]) end
 if redis.call('HEXISTS', KEYS[2], key) == 1 or redis.call('ZSCORE', KEYS[5], key) then return 'duplicate' end
 local now = tonumber(ARGV[3])
 local last = redis.call('GET', KEYS[4])
@@ -36,13 +40,17 @@ return 'held'
 `;
 
 /**
- * ARGV: nowMs, chatRef, inflightRecheckMs. Releases every pending key up to the highest one whose
- * window has passed, then hands the outbox head to the dispatcher when nothing is in flight.
+ * ARGV: nowMs, chatRef, inflightRecheckMs, incomingStaleMs. Unless an acknowledged update of the
+ * chat is still on its way in (INCOMING), releases every pending key up to the highest one whose
+ * window has passed; then hands the outbox head to the dispatcher when nothing is in flight.
  * Returns false, or {key, itemJson, isNewTurn (1/0)} for the chat's in-flight item.
  */
 export const ADVANCE_SCRIPT = `
 local now = tonumber(ARGV[1])
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', now - tonumber(ARGV[4]))
+local gated = redis.call('ZCARD', KEYS[8]) > 0
+local due = {}
+if not gated then due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now) end
 if #due > 0 then
   local maxKey = due[1]
   for i = 2, #due do if due[i] > maxKey then maxKey = due[i] end end
@@ -77,10 +85,19 @@ if inflight then nextDue = now + tonumber(ARGV[3]) end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if first[2] then
   local firstDue = tonumber(first[2])
+  if gated and firstDue < now + 50 then firstDue = now + 50 end
   if (not nextDue) or firstDue < nextDue then nextDue = firstDue end
 end
 if nextDue then redis.call('ZADD', KEYS[6], nextDue, ARGV[2]) else redis.call('ZREM', KEYS[6], ARGV[2]) end
 return result
+`;
+
+/** ARGV: updateId, nowMs, dedupeKey → 1 when the update was already accepted by ingress before (a replay), else marks it incoming and returns 0. */
+export const MARK_INCOMING_SCRIPT = `
+if redis.call('EXISTS', ARGV[3]) == 1 then return 1 end
+redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[8], ${MEMORY_MS})
+return 0
 `;
 
 /** ARGV: key, nowMs, chatRef → 1 when that key was the chat's turn and is now finished, else 0. */

@@ -26,6 +26,7 @@ export interface ChatTurnSettings<N extends TurnJobName> {
   /** Redis key namespace of the turns (see ChatTurnStoreOptions). */
   namespace: string;
   inflightRecheckMs?: number;
+  incomingStaleMs?: number;
 }
 
 export function createChatTurnMachinery<N extends TurnJobName>(
@@ -35,7 +36,7 @@ export function createChatTurnMachinery<N extends TurnJobName>(
 ): ChatTurnMachinery<N> {
   const queue = new Queue(settings.queueName, { connection: redis, prefix: settings.queuePrefix });
   const producer = new TypedProducer(queue, settings.jobName, defaultJobOptions(settings.maxAttempts));
-  const store = new ChatTurnStore(redis, settings.queuePrefix, { namespace: settings.namespace, inflightRecheckMs: settings.inflightRecheckMs });
+  const store = new ChatTurnStore(redis, settings.queuePrefix, { namespace: settings.namespace, inflightRecheckMs: settings.inflightRecheckMs, incomingStaleMs: settings.incomingStaleMs });
   const scheduler = new TurnScheduler(store, producer, queue, onCorruptTurn);
   return { queue, producer, store, scheduler, close: () => queue.close() };
 }
@@ -43,12 +44,20 @@ export function createChatTurnMachinery<N extends TurnJobName>(
 /** The inbound path's machinery: genesys-inbound, namespace 'seq'. */
 export function createTurnMachinery(
   redis: Redis,
-  settings: { queuePrefix: string; genesysMaxAttempts: number },
+  settings: { queuePrefix: string; genesysMaxAttempts: number; workerLockMs: number },
   onCorruptTurn: (chatRef: string, orderKey: string) => void,
 ): TurnMachinery {
   return createChatTurnMachinery(
     redis,
-    { queuePrefix: settings.queuePrefix, queueName: QueueName.GenesysInbound, jobName: 'genesys-message-ready.v1', maxAttempts: settings.genesysMaxAttempts, namespace: 'seq' },
+    {
+      queuePrefix: settings.queuePrefix,
+      queueName: QueueName.GenesysInbound,
+      jobName: 'genesys-message-ready.v1',
+      maxAttempts: settings.genesysMaxAttempts,
+      namespace: 'seq',
+      // A killed sequencer's job returns after its lock expires: wait a little longer than that.
+      incomingStaleMs: 2 * settings.workerLockMs + 5000,
+    },
     onCorruptTurn,
   );
 }
