@@ -63,7 +63,8 @@ async function main(): Promise<void> {
 }
 
 function startChild(service: string, color: string, env: Record<string, string | undefined>): ChildProcess {
-  const child = spawn(process.execPath, [path.resolve(`dist/apps/${service}/src/main.js`)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Traces name their service as in docker-compose.yml and deploy/k8s (used when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+  const child = spawn(process.execPath, [path.resolve(`dist/apps/${service}/src/main.js`)], { env: { ...env, OTEL_SERVICE_NAME: `tgg-${service}` }, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `${color}${service.padEnd(10)}${RESET} │ `;
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) readline.createInterface({ input: stream }).on('line', (line) => console.log(`${prefix}${line}`));

@@ -1,5 +1,7 @@
+import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { Writable } from 'node:stream';
 import { createLogger, redactBotToken } from './logger.js';
+import { traceFields } from './log-trace-fields.js';
 
 function captureLogs() {
   const lines: string[] = [];
@@ -48,5 +50,21 @@ describe('redactBotToken', () => {
     expect(redactBotToken('https://api.telegram.org/bot123:AbC-d_e/sendMessage')).toBe('https://api.telegram.org/bot<redacted>/sendMessage');
     expect(redactBotToken('https://api.telegram.org/file/bot123:AbC/photos/1.jpg')).toBe('https://api.telegram.org/file/bot<redacted>/photos/1.jpg');
     expect(redactBotToken('failed: POST http://127.0.0.1:9/bot7:x/getMe ECONNREFUSED')).not.toContain('7:x');
+  });
+});
+
+describe('trace fields in log lines', () => {
+  const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
+
+  it('names the active span, and nothing when there is none', () => {
+    expect(traceFields(trace.setSpanContext(ROOT_CONTEXT, spanContext))).toEqual({ trace_id: spanContext.traceId, span_id: spanContext.spanId });
+    expect(traceFields(ROOT_CONTEXT)).toEqual({});
+    expect(traceFields(trace.setSpanContext(ROOT_CONTEXT, { ...spanContext, traceId: '0'.repeat(32) }))).toEqual({});
+  });
+
+  it('adds nothing to a line written outside a span', () => {
+    const { lines, logger } = captureLogs();
+    logger.info({ updateId: 1 }, 'plain');
+    expect(JSON.parse(lines[0] ?? '{}')).not.toHaveProperty('trace_id');
   });
 });

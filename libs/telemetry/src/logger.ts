@@ -1,5 +1,8 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
+import { traceFields } from './log-trace-fields.js';
+
+export { redactBotToken } from './redact-url.js';
 
 /**
  * Paths pino blanks out wherever they appear. The bot token also hides inside Bot API URLs
@@ -31,19 +34,13 @@ export function createLogger(service: string, settings: LoggerSettings, destinat
     level: settings.level,
     base: { service },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    mixin: () => traceFields(),
     // The signed query of media links is a credential for an hour: log the path only.
     serializers: { req: (req: { method?: string; url?: string; id?: unknown }) => ({ id: req.id, method: req.method, url: stripQuery(req.url) }) },
   };
   if (destination) return pino(options, destination);
   if (!settings.pretty) return pino(options);
   return pino(options, pretty({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true }));
-}
-
-const BOT_TOKEN_IN_URL = /\/(file\/)?bot[^/]+\//g;
-
-/** `https://api.telegram.org/bot123:abc/sendMessage` → `https://api.telegram.org/bot<redacted>/sendMessage`. */
-export function redactBotToken(text: string): string {
-  return text.replace(BOT_TOKEN_IN_URL, (_match, file: string | undefined) => `/${file ?? ''}bot<redacted>/`);
 }
 
 function stripQuery(url: string | undefined): string | undefined {

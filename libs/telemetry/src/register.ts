@@ -1,46 +1,29 @@
 /**
- * Side-effect import, first line of every main.ts: starts OpenTelemetry before http, pg and ioredis
- * load so their instrumentations can patch them. Off (and free) unless OTEL_EXPORTER_OTLP_ENDPOINT
- * is set. This is the one place besides @tgg/config that reads process.env, deliberately.
+ * Side-effect import, first line of every main.ts: starts OpenTelemetry before http, pg and
+ * ioredis load so their instrumentations can patch them (ES modules evaluate in import order, and
+ * startTracing is synchronous). No loader hook (`node --import`) is needed: ADR 0004.
+ * Off, and free, unless OTEL_EXPORTER_OTLP_ENDPOINT is set: tracing.ts loads the SDK only when
+ * called. This is the one place besides @tgg/config that reads process.env, deliberately.
  */
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { redactBotToken } from './logger.js';
+import { startTracing } from './tracing.js';
 
 const endpoint = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
 if (endpoint) {
   // Metrics go through Prometheus (/metrics); NodeSDK's own metric/log export only slows shutdown.
   process.env['OTEL_METRICS_EXPORTER'] ??= 'none';
   process.env['OTEL_LOGS_EXPORTER'] ??= 'none';
-  const sdk = new NodeSDK({
-    traceExporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` }),
-    instrumentations: [
-      getNodeAutoInstrumentations({
-        '@opentelemetry/instrumentation-fs': { enabled: false },
-        '@opentelemetry/instrumentation-dns': { enabled: false },
-        '@opentelemetry/instrumentation-net': { enabled: false },
-        // Bot API URLs carry the token in their path: overwrite the URL attributes with a redacted form.
-        '@opentelemetry/instrumentation-undici': {
-          requestHook: (span, request) => {
-            const url = redactBotToken(`${request.origin}${request.path}`);
-            span.setAttributes({ 'url.full': url, 'url.path': redactBotToken(request.path), 'http.url': url });
-          },
-        },
-        '@opentelemetry/instrumentation-http': {
-          requestHook: (span, request) => {
-            if ('path' in request && typeof request.path === 'string') {
-              span.setAttributes({ 'url.path': redactBotToken(request.path), 'http.target': redactBotToken(request.path) });
-            }
-          },
-        },
-      }),
-      new FastifyOtelInstrumentation({ registerOnInitialization: true }),
-    ],
-  });
-  sdk.start();
-  const shutdown = () => void sdk.shutdown();
+  // The libraries we use; every other auto-instrumentation would only hook module loading for nothing.
+  process.env['OTEL_NODE_ENABLED_INSTRUMENTATIONS'] ??= 'http,undici,pg,ioredis';
+  // Launchers set it (tgg-<app>); a bare `node dist/apps/<app>/src/main.js` gets the same name.
+  process.env['OTEL_SERVICE_NAME'] ??= serviceNameOf(process.argv[1]);
+  const tracing = startTracing({ endpoint });
+  // Flushes what the batch processor holds; Nest's own shutdown hooks run alongside.
+  const shutdown = () => void tracing.shutdown().catch(() => undefined);
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+}
+
+function serviceNameOf(entry: string | undefined): string {
+  const app = /apps[\\/]([^\\/]+)[\\/]/.exec(entry ?? '')?.[1];
+  return app ? `tgg-${app}` : 'tgg';
 }

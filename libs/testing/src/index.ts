@@ -4,4 +4,5 @@ export { BridgeHarness, HARNESS_CREDENTIALS, type BridgeHarnessOptions, type Bri
 export { aTextUpdate, aCallbackQueryUpdate, shuffled, type TextUpdateInput } from './fixtures/telegram-updates.js';
 export { eventually } from './eventually.js';
 export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
+export { SpanTree } from './span-tree.js';
 export { TcpProxy } from './tcp-proxy.js';

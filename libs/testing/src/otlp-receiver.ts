@@ -93,6 +93,20 @@ export class OtlpReceiver {
     });
   }
 
+  /**
+   * Where `needle` occurs in what was exported: `service span-name attribute` per span attribute,
+   * or one entry for the rest of a request (resource, events, status) — empty when nowhere.
+   */
+  whereContains(needle: string): string[] {
+    const inAttributes = this.spans.flatMap((span) =>
+      Object.entries(span.attributes)
+        .filter(([, value]) => String(value).includes(needle))
+        .map(([key]) => `${span.service} ${span.name} ${key}`),
+    );
+    if (inAttributes.length) return inAttributes;
+    return this.rawBodies.some((body) => body.includes(needle)) ? ['an export request outside span attributes (resource, events or status)'] : [];
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
