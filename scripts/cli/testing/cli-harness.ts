@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { ChannelRepository, createPrismaClient, SecretBox, type PrismaClient } from '@tgg/data';
+import { FakeGenesys, FakeTelegram } from '@tgg/emulators';
+import { createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
+import type { CliIo } from '../cli-io.js';
+import { runCli } from '../run-cli.js';
+
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunInput {
+  /** Replaces variables of the harness environment; `undefined` removes one. */
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+}
+
+/**
+ * One test file's world for the operator CLI: a fresh migrated database, its own queue prefix,
+ * FakeTelegram and FakeGenesys on random ports. `run` executes the CLI in-process and fails the
+ * test if any secret it knows of — env secrets, bot tokens, every secret ever stored in a channel —
+ * appears in the output, whole or as a 10-character piece.
+ */
+export class CliHarness {
+  readonly encryptionKey = randomBytes(32).toString('hex');
+  readonly genesysClient = { id: `cli-client-${randomBytes(3).toString('hex')}`, secret: `client-secret-${randomBytes(12).toString('hex')}` };
+  readonly queuePrefix = testQueuePrefix();
+  private readonly secrets = new Set<string>();
+  private readonly prisma: PrismaClient;
+
+  private constructor(
+    readonly db: TestDatabase,
+    readonly telegram: FakeTelegram,
+    readonly genesys: FakeGenesys,
+  ) {
+    this.prisma = createPrismaClient(db.url, 2);
+    this.rememberSecret(this.encryptionKey, this.genesysClient.secret);
+    genesys.addClient(this.genesysClient.id, this.genesysClient.secret);
+  }
+
+  static async start(): Promise<CliHarness> {
+    const [db, telegram, genesys] = await Promise.all([createTestDatabase(), FakeTelegram.start(), FakeGenesys.start()]);
+    return new CliHarness(db, telegram, genesys);
+  }
+
+  /** The services' environment minus the credential set: a database-only setup. */
+  baseEnv(): Record<string, string> {
+    return {
+      DATABASE_URL: this.db.url,
+      REDIS_URL: redisUrl(),
+      QUEUE_PREFIX: this.queuePrefix,
+      TELEGRAM_API_BASE_URL: this.telegram.baseUrl,
+      GENESYS_LOGIN_BASE_URL: this.genesys.baseUrl,
+      GENESYS_API_BASE_URL: this.genesys.baseUrl,
+      GENESYS_CLIENT_ID: this.genesysClient.id,
+      GENESYS_CLIENT_SECRET: this.genesysClient.secret,
+      ENCRYPTION_KEY: this.encryptionKey,
+      PUBLIC_BASE_URL: 'https://bridge.example.com',
+    };
+  }
+
+  /** A bot FakeTelegram knows, with a token shaped like BotFather's. */
+  newBot(username: string): { token: string; id: number } {
+    const id = 6_000_000_000 + Math.floor(Math.random() * 1_000_000);
+    const token = `${id}:AAH${randomBytes(24).toString('base64url')}`;
+    this.telegram.addBot(token, { id, username });
+    this.rememberSecret(token);
+    return { token, id };
+  }
+
+  rememberSecret(...values: string[]): void {
+    for (const value of values) this.secrets.add(value);
+  }
+
+  async run(argv: string[], input: RunInput = {}): Promise<CliRun> {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const io: CliIo = {
+      writeOut: (text) => stdout.push(text),
+      writeErr: (text) => stderr.push(text),
+      readStdinLine: async () => {
+        if (input.stdin === undefined) throw new Error('the test gave no stdin');
+        return input.stdin;
+      },
+    };
+    const env = { ...this.baseEnv(), ...input.env };
+    for (const [name, value] of Object.entries(input.env ?? {})) if (value !== undefined && /SECRET|TOKEN|KEY/.test(name)) this.rememberSecret(value);
+    const exitCode = await runCli(argv, env, io);
+    const result = { exitCode, stdout: stdout.join(''), stderr: stderr.join('') };
+    await this.expectNoSecretIn(`${result.stdout}\n${result.stderr}`);
+    return result;
+  }
+
+  /** Decrypted channel secrets, read the way the services read them. */
+  async storedChannel(name: string) {
+    return new ChannelRepository(this.prisma, new SecretBox(Buffer.from(this.encryptionKey, 'hex'))).findByName(name);
+  }
+
+  /** The raw row, as anyone with database access sees it. */
+  async rawChannelRow(name: string): Promise<Record<string, unknown> | undefined> {
+    const client = new pg.Client({ connectionString: this.db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<Record<string, unknown>>('SELECT * FROM channels WHERE name = $1', [name]);
+      return rows[0];
+    } finally {
+      await client.end();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.prisma.$disconnect();
+    await Promise.all([this.telegram.close(), this.genesys.close()]);
+    await this.db.drop();
+  }
+
+  private async expectNoSecretIn(output: string): Promise<void> {
+    const stored = await new ChannelRepository(this.prisma, new SecretBox(Buffer.from(this.encryptionKey, 'hex'))).list();
+    for (const channel of stored) this.rememberSecret(...[channel.botToken, channel.webhookSecret, channel.genesysWebhookSecret].filter((value): value is string => !!value));
+    for (const secret of this.secrets) {
+      for (const piece of piecesOf(secret)) {
+        if (output.includes(piece)) throw new Error(`CLI output contains (part of) a secret: …${piece.slice(0, 3)}…\n${output}`);
+      }
+    }
+  }
+}
+
+/** The secret itself and every 10-character window of it (a leak of half a token is still a leak). */
+function piecesOf(secret: string): string[] {
+  // A bot token's numeric prefix is the bot's public user id (telegram-bot-api.md §3.6): printable.
+  const secretPart = secret.replace(/^\d+:/, '');
+  if (secretPart.length <= 10) return [secret, secretPart];
+  return [secret, ...Array.from({ length: secretPart.length - 9 }, (_, start) => secretPart.slice(start, start + 10))];
+}
