@@ -17,6 +17,8 @@ export interface BridgeHarnessOptions {
   env?: Record<string, string>;
   /** A database to use instead of a fresh test database (the benchmark brings its own). */
   database?: TestDatabase;
+  /** Keep every byte a service writes (default: its last 200 chunks), for tests that search all of it. */
+  keepAllLogs?: boolean;
 }
 
 /** Credentials of the `default` channel as the harness sets them. */
@@ -42,6 +44,7 @@ interface RunningChild {
 export class BridgeHarness {
   readonly ports: Record<BridgeServiceName, number>;
   private readonly children = new Map<BridgeServiceName, RunningChild>();
+  private logChunkLimit = 200;
 
   private constructor(
     readonly telegram: FakeTelegram,
@@ -91,6 +94,7 @@ export class BridgeHarness {
       ...options.env,
     };
     const harness = new BridgeHarness(telegram, genesys, db, queuePrefix, env, ports);
+    if (options.keepAllLogs) harness.logChunkLimit = Infinity;
     await Promise.all((options.services ?? ['ingress', 'sequencer', 'dispatcher']).map((service) => harness.startService(service)));
     return harness;
   }
@@ -108,7 +112,7 @@ export class BridgeHarness {
     const output: string[] = [];
     const keep = (chunk: Buffer) => {
       output.push(chunk.toString());
-      if (output.length > 200) output.shift();
+      if (output.length > this.logChunkLimit) output.shift();
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
