@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { BridgeHarness, HARNESS_CREDENTIALS, OtlpReceiver, SpanTree, aTextUpdate, type ReceivedSpan } from '@tgg/testing';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { BridgeHarness, HARNESS_CREDENTIALS, OtlpReceiver, SpanTree, aTextUpdate, type BridgeServiceName, type ReceivedSpan } from '@tgg/testing';
 
 const SPAN_KIND_CLIENT = 3;
+/** The reply path joins this test once apps/outbound exists (it is built by the same `npm run build`). */
+const WITH_OUTBOUND = existsSync(path.resolve('dist/apps/outbound/src/main.js'));
+const SERVICES: BridgeServiceName[] = ['ingress', 'sequencer', 'dispatcher', ...(WITH_OUTBOUND ? (['outbound'] as const) : [])];
 
 /** Every value the harness configures that must never leave a process, in spans or anywhere else. */
 function secretsOf(bridge: BridgeHarness): string[] {
@@ -21,6 +26,7 @@ describe('tracing: one OpenTelemetry trace per message, exported by the real ser
   beforeAll(async () => {
     receiver = await OtlpReceiver.start();
     bridge = await BridgeHarness.start({
+      services: SERVICES,
       windowMs: 50,
       // A short batch delay so spans arrive while the test waits, not at shutdown.
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100', LOG_LEVEL: 'debug' },
@@ -110,6 +116,31 @@ describe('tracing: one OpenTelemetry trace per message, exported by the real ser
       `${bridge.telegram.baseUrl}/bot<redacted>/getFile`,
       `${bridge.telegram.baseUrl}/file/bot<redacted>/photos/trace.jpg`,
     ]);
+    for (const secret of secretsOf(bridge)) expect({ secret, foundIn: receiver.whereContains(secret) }).toEqual({ secret, foundIn: [] });
+  }, 40_000);
+
+  (WITH_OUTBOUND ? it : it.skip)('follows an agent reply Genesys webhook → outbound → Telegram in one trace, token redacted', async () => {
+    const text = `reply ${randomBytes(6).toString('hex')}`;
+    // The customer of the first test wrote, so the conversation exists and the reply may go out.
+    const sent = await bridge.genesys.sendAgentMessage(HARNESS_CREDENTIALS.integrationId, { toId: '4242001', text });
+    expect(sent.status).toBe(200);
+    await bridge.telegram.waitForCall((call) => call.method === 'sendMessage' && call.params['text'] === text, 20_000);
+
+    const isSendCall = (span: ReceivedSpan) => span.service === 'tgg-outbound' && span.kind === SPAN_KIND_CLIENT && String(span.attributes['url.path']).endsWith('/sendMessage');
+    const all = await receiver.waitFor((spans) => {
+      const send = spans.find((span) => span.name === 'outbound.send' && span.attributes['tgg.genesys_message_id'] === sent.id);
+      return !!send && SpanTree.of(spans, send.traceId).spans.some(isSendCall) && SpanTree.of(spans, send.traceId).roots.some((root) => !root.parentSpanId);
+    });
+    const send = all.find((span) => span.name === 'outbound.send' && span.attributes['tgg.genesys_message_id'] === sent.id);
+    if (!send) throw new Error('unreachable: waitFor returned without the outbound.send span');
+    const tree = SpanTree.of(all, send.traceId);
+    console.log(`captured reply trace ${send.traceId}:\n${tree.render()}`);
+
+    expect(tree.roots.map((root) => [root.service, root.name])).toEqual([['tgg-outbound', 'POST /genesys/webhook/:channel']]);
+    const telegramCall = tree.descendantsOf(send).find(isSendCall);
+    expect(telegramCall?.attributes['url.path']).toBe('/bot<redacted>/sendMessage');
+    expect(Number(send.attributes['processing_time_ms'])).toBeGreaterThanOrEqual(0);
+    expect(receiver.whereContains(text)).toEqual([]);
     for (const secret of secretsOf(bridge)) expect({ secret, foundIn: receiver.whereContains(secret) }).toEqual({ secret, foundIn: [] });
   }, 40_000);
 });
