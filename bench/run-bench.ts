@@ -15,7 +15,7 @@ import { BridgeHarness, HARNESS_CREDENTIALS, baseDatabaseUrl, eventually } from 
 import { createBenchDatabase } from './bench-database.js';
 import { checkDelivery, type DeliveryCheck } from './delivery-check.js';
 import { runLoad, type LoadResult } from './load-generator.js';
-import { peakRssMiB } from './peak-rss.js';
+import { cpuSeconds, peakRssMiB } from './peak-rss.js';
 
 const PHASE_S = Number(process.env['BENCH_PHASE_S'] ?? 10);
 const FIXED_RATE = 1000;
@@ -82,6 +82,8 @@ async function waitForGenesys(bridge: BridgeHarness, expected: number, label: st
   return Date.now() - started;
 }
 
+const benchStartedAtMs = Date.now();
+
 async function main(): Promise<void> {
   console.log(`benchmark: ${os.cpus().length} CPU(s), ${PHASE_S} s per phase, offered load ${FIXED_RATE}/s, ${CHATS} chats`);
   console.log('▶ baselines: bare Fastify (200) and bare Fastify + one Redis write');
@@ -111,6 +113,9 @@ async function main(): Promise<void> {
     const drainMs = await waitForGenesys(bridge, acked, 'backlog');
 
     console.log(`▶ end to end at ${FIXED_RATE} messages/s over ${CHATS} chats`);
+    const services = withOutbound ? (['ingress', 'sequencer', 'dispatcher', 'outbound'] as const) : (['ingress', 'sequencer', 'dispatcher'] as const);
+    const cpuBefore = Object.fromEntries(services.map((service) => [service, cpuSeconds(bridge.pidOf(service)) ?? 0]));
+    const e2eStartedAtMs = Date.now();
     const sentAt = new Map<string, number>();
     const e2eExpected = new Map<string, number[]>();
     const e2eStartIndex = bridge.genesys.inbound.length;
@@ -129,6 +134,10 @@ async function main(): Promise<void> {
     });
     const e2eAcked = [...e2eExpected.values()].reduce((sum, ids) => sum + ids.length, 0) - e2eLoad.non2xx;
     await waitForGenesys(bridge, acked + e2eAcked, 'end-to-end');
+    const e2eWallS = (Date.now() - e2eStartedAtMs) / 1000;
+    // Share of one core each service used during the end-to-end phase: where the time goes.
+    const cpuShare = Object.fromEntries(services.map((service) => [service, round(((cpuSeconds(bridge.pidOf(service)) ?? 0) - (cpuBefore[service] ?? 0)) / e2eWallS)]));
+    const benchCpuShare = round(process.cpuUsage().user / 1e6 / ((Date.now() - benchStartedAtMs) / 1000));
     const e2eRecords = bridge.genesys.inbound.slice(e2eStartIndex);
     const latencies = e2eRecords
       .map((record) => record.atMs - (sentAt.get(record.body.channel.messageId) ?? Number.NaN))
@@ -175,6 +184,8 @@ async function main(): Promise<void> {
         p50Ms: percentile(latencies, 50),
         p95Ms: percentile(latencies, 95),
         p99Ms: percentile(latencies, 99),
+        cpuCoresUsed: cpuShare,
+        loadGeneratorAndEmulatorsCpuCores: benchCpuShare,
       },
       agentReplies: { replies: replyLatencies.length, p50Ms: percentile(replyLatencies, 50), p99Ms: percentile(replyLatencies, 99) },
       delivery: inboundCheck,
@@ -195,7 +206,7 @@ function round(value: number): number {
 function printTable(results: {
   baselines: { bareFastify: { fixed: LoadResult; saturation: LoadResult }; bareFastifyRedisWrite: { fixed: LoadResult; saturation: LoadResult } };
   ingress: { fixed1000: LoadResult; saturation: LoadResult; ratioToBareFastify: number; ratioToBareFastifyRedis: number; backlogDrainMs: number };
-  endToEnd: { p50Ms: number; p95Ms: number; p99Ms: number; messages: number };
+  endToEnd: { p50Ms: number; p95Ms: number; p99Ms: number; messages: number; cpuCoresUsed: Record<string, number>; loadGeneratorAndEmulatorsCpuCores: number };
   agentReplies: { p50Ms: number; p99Ms: number; replies: number };
   delivery: DeliveryCheck;
   peakRssMiB: Record<string, number | undefined>;
@@ -210,6 +221,7 @@ function printTable(results: {
   row('ingress, saturation', results.ingress.saturation);
   console.log(`ingress / bare Fastify: ${results.ingress.ratioToBareFastify}   ingress / bare Fastify + Redis: ${results.ingress.ratioToBareFastifyRedis}   backlog drained in ${results.ingress.backlogDrainMs} ms`);
   console.log(`end to end (webhook → Genesys), ${results.endToEnd.messages} messages: p50 ${results.endToEnd.p50Ms} ms, p95 ${results.endToEnd.p95Ms} ms, p99 ${results.endToEnd.p99Ms} ms`);
+  console.log(`CPU cores used during it: ${Object.entries(results.endToEnd.cpuCoresUsed).map(([service, cores]) => `${service} ${cores}`).join(', ')}; load generator + emulators ${results.endToEnd.loadGeneratorAndEmulatorsCpuCores}`);
   console.log(`agent reply → Telegram, ${results.agentReplies.replies} replies: p50 ${results.agentReplies.p50Ms} ms, p99 ${results.agentReplies.p99Ms} ms`);
   const d = results.delivery;
   console.log(`delivery: ${d.delivered}/${d.expected} delivered, lost ${d.lost}, duplicates ${d.duplicates}, order violations ${d.orderViolations}`);
