@@ -10,7 +10,7 @@ const TOKEN = '7000000001:AAE-register_spec_token';
 /** Runs an ES module snippet in a fresh `node` that imports the built register.js first, as main.ts does. */
 async function runWithRegister(body: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const source = `await import(${JSON.stringify(pathToFileURL(REGISTER).href)});\n${body}`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -38,7 +38,7 @@ describe('@tgg/telemetry/register in a real process', () => {
     // The same probe sees the SDK when tracing is on, so a 0 above means something.
     const on = await runWithRegister(`${PRINT_LOADED_OTEL}\nprocess.exit(0);`, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
     expect(JSON.parse(on.stdout)).toBeGreaterThan(10);
-  });
+  }, 60_000);
 
   it('exports fetch spans to OTLP/HTTP with the bot token cut out of the URL, and flushes on SIGTERM', async () => {
     const receiver = await OtlpReceiver.start();
@@ -67,5 +67,5 @@ describe('@tgg/telemetry/register in a real process', () => {
     } finally {
       await receiver.close();
     }
-  });
+  }, 45_000);
 });
