@@ -1,0 +1,62 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AppConfig } from '@tgg/config';
+import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
+import type { GenesysTokenCache } from '@tgg/genesys';
+import { PLATFORM_CONTROLLERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, postgresCheck, redisCheck } from '@tgg/platform';
+import type { BridgeMetrics } from '@tgg/telemetry';
+import { GenesysRepliesProducer } from './genesys-webhook/genesys-replies.producer.js';
+import { GenesysWebhookController } from './genesys-webhook/genesys-webhook.controller.js';
+import { DependencyHealthPoller } from './health/dependency-health.poller.js';
+import { DeliveryReceipts } from './telegram-send/delivery-receipts.js';
+import { GenesysReceiptsProcessor } from './telegram-send/genesys-receipts.processor.js';
+import { GENESYS_TOKENS, genesysProviders, genesysTokenCheck } from './telegram-send/genesys.providers.js';
+import { outboundTurnsProviders } from './telegram-send/outbound-turns.providers.js';
+import { ReplyBookkeeping } from './telegram-send/reply-bookkeeping.js';
+import { ReplyDelivery } from './telegram-send/reply-delivery.js';
+import { ReplyIntakeProcessor } from './telegram-send/reply-intake.processor.js';
+import { ReplyTurnsSweeper } from './telegram-send/reply-turns.sweeper.js';
+import { TelegramBots } from './telegram-send/telegram-bots.js';
+import { TelegramSendsProcessor } from './telegram-send/telegram-sends.processor.js';
+import { TelegramStepSender } from './telegram-send/telegram-step.sender.js';
+
+/**
+ * Outbound: the Genesys webhook (genesys-webhook/) and the workers that take replies to Telegram
+ * (telegram-send/): intake into per-chat turns, the rate-limited sender, and receipts to Genesys.
+ */
+@Module({})
+export class OutboundModule {
+  static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
+    return {
+      module: OutboundModule,
+      imports: [PlatformModule.forRoot(config, logger, metrics), DataModule],
+      controllers: [...PLATFORM_CONTROLLERS, GenesysWebhookController],
+      providers: [
+        GenesysRepliesProducer,
+        ...genesysProviders,
+        ...outboundTurnsProviders,
+        TelegramBots,
+        DeliveryReceipts,
+        ReplyBookkeeping,
+        TelegramStepSender,
+        ReplyDelivery,
+        ReplyIntakeProcessor,
+        TelegramSendsProcessor,
+        GenesysReceiptsProcessor,
+        ReplyTurnsSweeper,
+        DependencyHealthPoller,
+        {
+          provide: READINESS_CHECKS,
+          inject: [PRISMA, PRODUCER_REDIS, GENESYS_TOKENS, DependencyHealthPoller],
+          useFactory: (prisma: PrismaClient, redis: Redis, tokens: GenesysTokenCache | undefined, poller: DependencyHealthPoller) => [
+            postgresCheck(prisma),
+            redisCheck(redis),
+            poller.telegramCheck(),
+            genesysTokenCheck(tokens),
+          ],
+        },
+      ],
+    };
+  }
+}

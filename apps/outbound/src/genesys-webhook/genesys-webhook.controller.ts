@@ -1,0 +1,89 @@
+import { Body, Controller, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { OpenOutboundMessage } from '@tgg/contracts';
+import { ChannelDirectory } from '@tgg/data';
+import { isValidGenesysSignature } from '@tgg/genesys';
+import { ApiError, LOGGER, METRICS } from '@tgg/platform';
+import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
+import { GenesysRepliesProducer } from './genesys-replies.producer.js';
+
+/** Seconds Genesys should wait before retrying when we cannot persist (a 503 is retried by Genesys). */
+const RETRY_AFTER_S = '5';
+/** The message log keeps Genesys ids in 64 characters; real ones are 32 hex digits. */
+const MAX_GENESYS_ID_LENGTH = 64;
+/** Message types the Telegram sender acts on; receipts and unknown types are acknowledged and counted only. */
+const SENT_TYPES = new Set(['Text', 'Structured', 'Event']);
+
+@Controller('genesys/webhook')
+export class GenesysWebhookController {
+  constructor(
+    @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
+    @Inject(GenesysRepliesProducer) private readonly producer: GenesysRepliesProducer,
+    @Inject(METRICS) private readonly metrics: BridgeMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Checks run cheapest-first and nothing is parsed before the signature matched (over the raw
+   * bytes: re-serialised JSON may differ from what Genesys signed). 200 comes only after Redis
+   * holds the job. After that, every outcome — Telegram down, chat blocked, unknown chat — is a
+   * receipt, never an HTTP error: Genesys retries non-2xx and a failing webhook can break the
+   * whole conversation (reference §3.5).
+   */
+  @Post(':channel')
+  @HttpCode(200)
+  async receiveReply(
+    @Param('channel') channelName: string,
+    @Headers('x-hub-signature-256') signature: string | undefined,
+    @Body() rawBody: unknown,
+  ): Promise<{ ok: true }> {
+    const receivedAtMs = Date.now();
+    const channel = await this.channels.get(channelName);
+    if (!channel) throw this.reject(404, 'unknown_channel', 'no such channel');
+    const bytes = Buffer.isBuffer(rawBody) ? rawBody : Buffer.alloc(0);
+    // A channel without a webhook secret accepts nothing: an empty secret is refused by the check.
+    if (!isValidGenesysSignature(bytes, signature, channel.genesysWebhookSecret ?? '')) {
+      throw this.reject(401, 'bad_signature', 'missing or wrong X-Hub-Signature-256');
+    }
+    const reply = parseReply(bytes);
+    if (reply === 'not-json') throw this.reject(400, 'invalid_json', 'body is not JSON');
+    if (reply === 'not-a-message') throw this.reject(400, 'invalid_message', 'body is not an Open Messaging outbound message (id, channel.to.id and type required)');
+
+    if (!SENT_TYPES.has(reply.type)) {
+      const reason = reply.type === 'Receipt' ? 'receipt' : 'unknown_type';
+      this.metrics.replies.inc({ outcome: 'ignored', reason });
+      const fields = { channel: channelName, genesysMessageId: reply.id, type: reply.type, status: reply.status };
+      if (reason === 'receipt') this.logger.debug(fields, 'Genesys receipt acknowledged');
+      else this.logger.info(fields, 'Genesys message of a type we do not send acknowledged');
+      return { ok: true };
+    }
+
+    let outcome: 'accepted' | 'duplicate';
+    try {
+      outcome = await this.producer.enqueue({ channel: channelName, reply, receivedAtMs, trace: injectTraceCarrier() });
+    } catch (error) {
+      this.metrics.replies.inc({ outcome: 'rejected', reason: 'unavailable' });
+      this.logger.warn({ channel: channelName, genesysMessageId: reply.id, err: { message: (error as Error).message } }, 'cannot persist reply; asking Genesys to retry');
+      throw new ApiError(503, 'unavailable', 'cannot persist the message right now', { 'retry-after': RETRY_AFTER_S });
+    }
+    this.metrics.replies.inc({ outcome, reason: '' });
+    return { ok: true };
+  }
+
+  private reject(status: number, code: string, message: string): ApiError {
+    this.metrics.replies.inc({ outcome: 'rejected', reason: code });
+    return new ApiError(status, code, message);
+  }
+}
+
+function parseReply(bytes: Buffer): OpenOutboundMessage | 'not-json' | 'not-a-message' {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return 'not-json';
+  }
+  const parsed = OpenOutboundMessage.safeParse(json);
+  if (!parsed.success || parsed.data.id.length > MAX_GENESYS_ID_LENGTH) return 'not-a-message';
+  return parsed.data;
+}

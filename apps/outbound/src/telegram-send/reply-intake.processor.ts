@@ -1,0 +1,78 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
+import { PermanentError, type GenesysReplyReceivedV1, type TelegramReplyReadyV1 } from '@tgg/contracts';
+import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
+import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
+import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
+import { DeliveryReceipts } from './delivery-receipts.js';
+import { OUTBOUND_TURNS, type OutboundTurns } from './outbound-turns.providers.js';
+import { replyOrderKey, telegramChatIdOf } from './reply-order-key.js';
+
+/**
+ * Consumes genesys-replies (the webhook's durable queue) and puts each reply into its chat's turn
+ * queue in Redis with window 0: no hold-back, but while a chat has a reply in flight the next ones
+ * wait their turn, ordered by (channel.time, arrival). Concurrency > 1 is safe: every turn
+ * operation is one atomic script, and the order key comes from the stored job, not from when this
+ * handler happens to run.
+ */
+@Injectable()
+export class ReplyIntakeProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private worker: Worker | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WORKER_REDIS) private readonly redis: Redis,
+    @Inject(OUTBOUND_TURNS) private readonly turns: OutboundTurns,
+    @Inject(DeliveryReceipts) private readonly receipts: DeliveryReceipts,
+    @Inject(METRICS) private readonly metrics: BridgeMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const processor = createProcessor({ 'genesys-reply-received.v1': (data, job) => this.queueReplyTurn(data, job) }, async ({ job, code, reason }) => {
+      this.metrics.replies.inc({ outcome: 'dead_lettered', reason: code });
+      this.metrics.deadLetters.inc({ queue: QueueName.GenesysReplies, code });
+      this.logger.error({ jobId: job.id, code, reason }, 'reply dead-lettered before reaching its chat queue');
+    });
+    this.worker = createBridgeWorker(QueueName.GenesysReplies, processor, {
+      connection: this.redis,
+      prefix: this.config.redis.queuePrefix,
+      concurrency: 20,
+      lockDurationMs: this.config.workers.lockDurationMs,
+    });
+    this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'genesys-replies worker error'));
+    void this.worker.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  async queueReplyTurn(received: GenesysReplyReceivedV1, job: Job): Promise<void> {
+    const { reply } = received;
+    await inSpanFromCarrier('outbound.intake', received.trace, { 'tgg.channel': received.channel, 'tgg.genesys_message_id': reply.id }, async () => {
+      const chatId = telegramChatIdOf(reply.channel.to.id);
+      if (!chatId) {
+        // Not a chat id we ever sent: answered with a receipt, since the webhook already said 200.
+        this.metrics.replies.inc({ outcome: 'failed', reason: 'InvalidDestination' });
+        this.logger.warn({ channel: received.channel, genesysMessageId: reply.id }, 'reply addressed to something that is not a Telegram chat id: sent a Failed receipt');
+        await this.receipts.failed(received.channel, reply, { code: 'InvalidDestination', message: 'channel.to.id is not a Telegram chat id' }, received.trace);
+        return;
+      }
+      const arrivalSequence = Number(job.id);
+      // Jobs of this queue are numbered by BullMQ (the webhook gives no job id); anything else is not ours.
+      if (!Number.isSafeInteger(arrivalSequence)) throw new PermanentError(`genesys-replies job ${job.id} has no arrival number`, 'invalid_job_id');
+      const orderKey = replyOrderKey(reply.channel.time, arrivalSequence, received.receivedAtMs);
+      const item: TelegramReplyReadyV1 = { channel: received.channel, chatId, orderKey, reply, receivedAtMs: received.receivedAtMs, trace: injectTraceCarrier() };
+      const chatRef = ChatTurnStore.chatRef(received.channel, chatId);
+      const nowMs = Date.now();
+      const outcome = await this.turns.store.accept(chatRef, orderKey, JSON.stringify(item), nowMs, 0);
+      if (outcome === 'late') this.metrics.replies.inc({ outcome: 'late', reason: '' });
+      // A duplicate is this job re-run after a crash: the turn may be in flight with its job never added, so recheck.
+      await this.turns.scheduler.advance(chatRef, nowMs, { recheck: outcome === 'duplicate' });
+    });
+  }
+}
