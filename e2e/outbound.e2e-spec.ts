@@ -295,6 +295,40 @@ describe('outbound path: Genesys webhook → outbound → Telegram, with receipt
     expect(sendsTo(chatId).map((call) => call.params['text'])).toEqual(['marker']);
   });
 
+  it('retries Telegram 5xx with backoff, dead-letters after the budget with a Failed receipt, and lets the chat move on', async () => {
+    const chatId = newChat();
+    await customerWrote(chatId);
+    bridge.telegram.failNext('sendMessage', 4, { status: 502, description: 'Bad Gateway' }, { chatId });
+    const doomed = await reply(chatId, 'this one will not make it');
+    const next = await reply(chatId, 'but this one will');
+    const [failed] = await bridge.genesys.waitForReceipts((entry) => entry.body.id === doomed, 1, 30_000);
+    expect(failed?.body).toMatchObject({ status: 'Failed', isFinalReceipt: true, reasons: [{ code: 'ServerError', message: 'Telegram 502: Bad Gateway' }] });
+    await deliveredReceiptsOf([next], 20_000);
+    // TELEGRAM_MAX_ATTEMPTS=4 in this file: four tries of the first reply, then the second reply once.
+    expect(bridge.telegram.calls.filter((call) => call.params['chat_id'] === chatId).map((call) => [call.params['text'], call.status])).toEqual([
+      ['this one will not make it', 502],
+      ['this one will not make it', 502],
+      ['this one will not make it', 502],
+      ['this one will not make it', 502],
+      ['but this one will', 200],
+    ]);
+    await eventually(async () => {
+      const { rows } = await db.query('SELECT status FROM messages WHERE genesys_message_id = $1', [doomed]);
+      expect(rows).toEqual([{ status: 'dead_lettered' }]);
+    });
+  }, 40_000);
+
+  it('retries a receipt Genesys refused without sending to Telegram again', async () => {
+    const chatId = newChat();
+    await customerWrote(chatId);
+    bridge.genesys.failNext('receipt', 2, { status: 503 });
+    const genesysMessageId = await reply(chatId, 'receipt will need retries');
+    await deliveredReceiptsOf([genesysMessageId], 20_000);
+    const receiptAttempts = bridge.genesys.requests.filter((request) => request.route === 'receipt' && request.status === 503);
+    expect(receiptAttempts.length).toBeGreaterThanOrEqual(2);
+    expect(sendsTo(chatId).map((call) => call.params['text'])).toEqual(['receipt will need retries']);
+  }, 30_000);
+
   it('keeps one chat in order at its per-chat pace (30 replies, burst tolerated)', async () => {
     const chatId = newChat();
     await customerWrote(chatId);
