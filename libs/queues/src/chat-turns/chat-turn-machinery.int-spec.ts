@@ -92,7 +92,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
   });
 
   it('still builds the inbound machinery on genesys-inbound in namespace "seq"', async () => {
-    const inbound = createTurnMachinery(redis, { queuePrefix: prefix, genesysMaxAttempts: 2 }, () => undefined);
+    const inbound = createTurnMachinery(redis, { queuePrefix: prefix, genesysMaxAttempts: 2, workerLockMs: 3000 }, () => undefined);
     try {
       expect(inbound.queue.name).toBe(QueueName.GenesysInbound);
       const chat = ChatTurnStore.chatRef('default', '9');
