@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { BridgeHarness, HARNESS_CREDENTIALS, OtlpReceiver, SpanTree, aTextUpdate, type BridgeServiceName, type ReceivedSpan } from '@tgg/testing';
 
 const SPAN_KIND_CLIENT = 3;
-/** The reply path joins this test once apps/outbound exists (it is built by the same `npm run build`). */
-const WITH_OUTBOUND = existsSync(path.resolve('dist/apps/outbound/src/main.js'));
-const SERVICES: BridgeServiceName[] = ['ingress', 'sequencer', 'dispatcher', ...(WITH_OUTBOUND ? (['outbound'] as const) : [])];
+const SERVICES: BridgeServiceName[] = ['ingress', 'sequencer', 'dispatcher', 'outbound'];
 
 /** Every value the harness configures that must never leave a process, in spans or anywhere else. */
 function secretsOf(bridge: BridgeHarness): string[] {
@@ -119,7 +115,7 @@ describe('tracing: one OpenTelemetry trace per message, exported by the real ser
     for (const secret of secretsOf(bridge)) expect({ secret, foundIn: receiver.whereContains(secret) }).toEqual({ secret, foundIn: [] });
   }, 40_000);
 
-  (WITH_OUTBOUND ? it : it.skip)('follows an agent reply Genesys webhook → outbound → Telegram in one trace, token redacted', async () => {
+  it('follows an agent reply Genesys webhook → outbound → Telegram in one trace, token redacted', async () => {
     const text = `reply ${randomBytes(6).toString('hex')}`;
     // The customer of the first test wrote, so the conversation exists and the reply may go out.
     const sent = await bridge.genesys.sendAgentMessage(HARNESS_CREDENTIALS.integrationId, { toId: '4242001', text });
