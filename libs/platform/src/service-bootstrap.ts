@@ -40,7 +40,7 @@ export async function startService(definition: ServiceDefinition, config: AppCon
   app.enableShutdownHooks();
   await app.listen(options.port ?? definition.port(config), options.host ?? '0.0.0.0');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
-  logger.info({ url, mode: config.mode }, `${definition.service} listening`);
+  logger.info({ url, mode: config.sandboxConsole ? 'sandbox' : config.mode }, `${definition.service} listening`);
   return { app, config, logger, metrics, url };
 }
 
