@@ -8,7 +8,7 @@ import type { Runner } from './command-runner.js';
 import { isEnvironmentChannel, parseChannelName, type OperatedChannel } from './channel-source.js';
 import { listChannels } from './channel-list.js';
 import { fingerprint, generateTelegramWebhookSecret, readSecret, SECRET_SHAPES } from './secrets.js';
-import { registerWebhook, translateTelegramFailure } from './telegram-webhook.js';
+import { expectedWebhookUrl, registerWebhook, translateTelegramFailure } from './telegram-webhook.js';
 
 const AddOptions = z.object({
   botTokenEnv: z.string().optional(),
@@ -149,6 +149,8 @@ async function rotateSecret(context: CliContext, nameArgument: string): Promise<
   const repository = await context.channelRepository();
   const record = await repository.findByName(name);
   if (!record) throw new CliError(`no channel named "${name}"`);
+  // Checked before anything changes: a PUBLIC_BASE_URL Telegram would refuse must not leave a rotated secret behind.
+  expectedWebhookUrl(context, name);
   const newSecret = generateTelegramWebhookSecret();
   // Stored first: if setWebhook then fails, `webhook set` retries with the stored secret; the other
   // order could leave Telegram sending a secret that exists nowhere.

@@ -80,12 +80,13 @@ export async function checkChannel(context: CliContext, config: CliConfig, chann
 
 async function checkBot(context: CliContext, channel: OperatedChannel, botToken: string, report: DoctorReport, fix: string): Promise<boolean> {
   try {
-    const bot = await translateTelegramFailure(channel, 'getMe', () => context.telegram(botToken).getMe());
+    const bot = await context.telegram(botToken).getMe();
     report.ok(`bot token valid: @${bot.username ?? '?'} (id ${bot.id})`);
     return true;
   } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    report.fail(error.message, fix);
+    if (!(error instanceof BridgeError)) throw error;
+    if (error.code === 'telegram_unauthorized') report.fail(`bot token rejected by getMe (${error.message}): revoked in @BotFather?`, fix);
+    else report.fail(`getMe failed: ${error.message}`, 'check TELEGRAM_API_BASE_URL and outbound network access to it');
     return false;
   }
 }

@@ -4,7 +4,7 @@ import { ChannelRepository, createPrismaClient, SecretBox, type PrismaClient } f
 import { FakeGenesys, FakeTelegram } from '@tgg/emulators';
 import { createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
 import type { CliIo } from '../cli-io.js';
-import { runCli } from '../run-cli.js';
+import { runCli, type RunCliOptions } from '../run-cli.js';
 
 export interface CliRun {
   exitCode: number;
@@ -16,6 +16,8 @@ export interface RunInput {
   /** Replaces variables of the harness environment; `undefined` removes one. */
   env?: Record<string, string | undefined>;
   stdin?: string;
+  /** Clock and sleep for commands that poll. */
+  options?: RunCliOptions;
 }
 
 /**
@@ -88,7 +90,7 @@ export class CliHarness {
     };
     const env = { ...this.baseEnv(), ...input.env };
     for (const [name, value] of Object.entries(input.env ?? {})) if (value !== undefined && /SECRET|TOKEN|KEY/.test(name)) this.rememberSecret(value);
-    const exitCode = await runCli(argv, env, io);
+    const exitCode = await runCli(argv, env, io, input.options);
     const result = { exitCode, stdout: stdout.join(''), stderr: stderr.join('') };
     await this.expectNoSecretIn(`${result.stdout}\n${result.stderr}`);
     return result;
