@@ -42,7 +42,7 @@ describe('npm run cli -- dlq', () => {
       });
       worker.on('error', reject);
     });
-    void worker.run();
+    void worker.run(); // resolves only when the worker closes; failures arrive through the listeners above
     await allFailed;
     await worker.close();
     await workerConnection.quit();

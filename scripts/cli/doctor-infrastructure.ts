@@ -25,8 +25,10 @@ export function checkConfiguration(context: CliContext, report: DoctorReport): C
     report.fail('ENCRYPTION_KEY is not set: channel secrets stored in Postgres cannot be read', 'set ENCRYPTION_KEY to the key the services use (32 bytes as 64 hex characters)');
   }
   try {
-    telegramWebhookUrl(config.app.http.publicBaseUrl, 'default');
-    report.ok(`PUBLIC_BASE_URL ${config.app.http.publicBaseUrl} can receive Telegram webhooks`);
+    const webhookUrl = telegramWebhookUrl(config.app.http.publicBaseUrl, 'default');
+    // Accepted for the emulators; real Telegram only calls https.
+    const localNote = webhookUrl.startsWith('http:') ? ' (plain http on localhost: only the emulators can call it)' : '';
+    report.ok(`PUBLIC_BASE_URL ${config.app.http.publicBaseUrl} can receive Telegram webhooks${localNote}`);
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     report.fail(error.message);
