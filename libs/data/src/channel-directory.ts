@@ -42,9 +42,17 @@ export class ChannelDirectory {
   async get(name: string): Promise<ChannelRecord | undefined> {
     const cached = this.byName.get(name);
     if (cached) return cached;
-    if (this.now() - this.lastLoadAtMs < MISS_RELOAD_INTERVAL_MS) return undefined;
+    return (await this.reloadIfStale()) ? this.byName.get(name) : undefined;
+  }
+
+  /**
+   * Reloads unless that happened less than a second ago; true when it reloaded. For a secret that
+   * did not match: it may have just been rotated (`npm run cli -- channel rotate-secret`).
+   */
+  async reloadIfStale(): Promise<boolean> {
+    if (this.now() - this.lastLoadAtMs < MISS_RELOAD_INTERVAL_MS) return false;
     await this.reload();
-    return this.byName.get(name);
+    return true;
   }
 
   all(): ChannelRecord[] {

@@ -10,10 +10,13 @@ import { SecretBox } from './secret-box.js';
 
 export const PRISMA = Symbol('PRISMA');
 
+const CHANNEL_REFRESH_MS = 30_000;
+
 /** Closes the pool on shutdown and writes the env-defined `default` channel at start (SPEC §3). */
 @Injectable()
 class DataLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('data');
+  private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
@@ -29,9 +32,15 @@ class DataLifecycle implements OnModuleInit, OnApplicationShutdown {
       this.logger.log('channel "default" written from the environment');
     }
     await this.directory.reload();
+    // Channels added, removed or rotated by the CLI reach running services within this period.
+    this.refreshTimer = setInterval(() => {
+      this.directory.reload().catch((error: unknown) => this.logger.warn(`channel reload failed (keeping the cached channels): ${(error as Error).message}`));
+    }, CHANNEL_REFRESH_MS);
+    this.refreshTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.refreshTimer);
     await this.prisma.$disconnect();
   }
 }

@@ -45,7 +45,9 @@ export class TelegramWebhookController {
     if (!this.allowlist.allows(ip)) throw this.reject(403, 'forbidden_source', 'source address is not in TELEGRAM_ALLOWED_CIDRS');
     const channel = await this.channels.get(channelName);
     if (!channel) throw this.reject(404, 'unknown_channel', 'no such channel');
-    if (!isValidTelegramSecret(secretToken, channel.webhookSecret)) throw this.reject(401, 'bad_secret', 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
+    if (!isValidTelegramSecret(secretToken, channel.webhookSecret) && !(await this.matchesRotatedSecret(channelName, secretToken))) {
+      throw this.reject(401, 'bad_secret', 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
+    }
 
     const update = parseEnvelope(rawBody);
     if (update === 'not-json') throw this.reject(400, 'invalid_json', 'body is not JSON');
@@ -67,6 +69,14 @@ export class TelegramWebhookController {
     }
     this.metrics.updates.inc({ outcome, reason: '' });
     return { ok: true };
+  }
+
+  /** The secret may have just been rotated by the CLI: look again, at most once a second. */
+  private async matchesRotatedSecret(channelName: string, secretToken: string | undefined): Promise<boolean> {
+    // With Postgres down the cached secret is all there is: no match, 401, and Telegram retries.
+    if (!secretToken || !(await this.channels.reloadIfStale().catch(() => false))) return false;
+    const reloaded = await this.channels.get(channelName);
+    return reloaded !== undefined && isValidTelegramSecret(secretToken, reloaded.webhookSecret);
   }
 
   private reject(status: number, code: string, message: string): ApiError {
