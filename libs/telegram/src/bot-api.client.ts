@@ -201,6 +201,7 @@ function networkError(method: string, error: unknown, redactedUrl?: string): Bri
 
 function systemCode(error: unknown, depth = 0): string | undefined {
   if (typeof error !== 'object' || error === null || depth > 4) return undefined;
+  // Structural reads of a non-null object: Node's system errors carry `code`, undici's wrap them in `cause`.
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
   return systemCode((error as { cause?: unknown }).cause, depth + 1);

@@ -78,12 +78,8 @@ describe('POST /genesys/webhook/:channel (in-process service, real Redis and Pos
 
   beforeAll(async () => {
     const target = new URL(redisUrl());
-    [proxy, db, telegram, genesys] = await Promise.all([
-      CuttableProxy.start({ host: target.hostname, port: Number(target.port || 6379) }),
-      createTestDatabase(),
-      FakeTelegram.start(),
-      FakeGenesys.start(),
-    ]);
+    db = await createTestDatabase();
+    [proxy, telegram, genesys] = await Promise.all([CuttableProxy.start({ host: target.hostname, port: Number(target.port || 6379) }), FakeTelegram.start(), FakeGenesys.start()]);
     telegram.addBot(HARNESS_CREDENTIALS.botToken);
     genesys.addClient(HARNESS_CREDENTIALS.clientId, HARNESS_CREDENTIALS.clientSecret);
     genesys.addIntegration(HARNESS_CREDENTIALS.integrationId);
@@ -112,11 +108,11 @@ describe('POST /genesys/webhook/:channel (in-process service, real Redis and Pos
   }, 30_000);
 
   afterAll(async () => {
-    proxy.setCut(false);
+    proxy?.setCut(false);
     await service?.app.close();
     await replies?.obliterate({ force: true }).catch(() => undefined);
     await replies?.close();
-    const keys = await redis.keys(`${prefix}:*`);
+    const keys = (await redis?.keys(`${prefix}:*`)) ?? [];
     if (keys.length) await redis.del(...keys);
     await redis?.quit();
     await Promise.all([proxy?.close(), telegram?.close(), genesys?.close()]);

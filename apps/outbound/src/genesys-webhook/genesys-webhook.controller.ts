@@ -6,6 +6,7 @@ import { isValidGenesysSignature } from '@tgg/genesys';
 import { ApiError, LOGGER, METRICS } from '@tgg/platform';
 import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { GenesysRepliesProducer } from './genesys-replies.producer.js';
+import { messageOf } from '../error-message.js';
 
 /** Seconds Genesys should wait before retrying when we cannot persist (a 503 is retried by Genesys). */
 const RETRY_AFTER_S = '5';
@@ -63,7 +64,7 @@ export class GenesysWebhookController {
       outcome = await this.producer.enqueue({ channel: channelName, reply, receivedAtMs, trace: injectTraceCarrier() });
     } catch (error) {
       this.metrics.replies.inc({ outcome: 'rejected', reason: 'unavailable' });
-      this.logger.warn({ channel: channelName, genesysMessageId: reply.id, err: { message: (error as Error).message } }, 'cannot persist reply; asking Genesys to retry');
+      this.logger.warn({ channel: channelName, genesysMessageId: reply.id, err: { message: messageOf(error) } }, 'cannot persist reply; asking Genesys to retry');
       throw new ApiError(503, 'unavailable', 'cannot persist the message right now', { 'retry-after': RETRY_AFTER_S });
     }
     this.metrics.replies.inc({ outcome, reason: '' });

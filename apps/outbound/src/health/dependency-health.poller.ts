@@ -5,6 +5,7 @@ import type { GenesysTokenCache } from '@tgg/genesys';
 import { LOGGER, type ReadinessCheck } from '@tgg/platform';
 import { GENESYS_TOKENS } from '../telegram-send/genesys.providers.js';
 import { TelegramBots } from '../telegram-send/telegram-bots.js';
+import { messageOf } from '../error-message.js';
 
 const POLL_INTERVAL_MS = 3 * 60_000;
 
@@ -59,7 +60,7 @@ export class DependencyHealthPoller implements OnApplicationBootstrap, BeforeApp
   }
 
   async poll(): Promise<void> {
-    await this.channels.reload().catch((error: unknown) => this.logger.warn({ err: { message: (error as Error).message } }, 'could not reload channels'));
+    await this.channels.reload().catch((error: unknown) => this.logger.warn({ err: { message: messageOf(error) } }, 'could not reload channels'));
     await Promise.all([...this.channels.all().map((channel) => this.checkBot(channel.name, () => this.telegram.clientFor(channel).getMe())), this.checkToken()]);
   }
 
@@ -71,7 +72,7 @@ export class DependencyHealthPoller implements OnApplicationBootstrap, BeforeApp
       if (before && !before.ok) this.logger.info({ channel: channelName, bot: bot.username }, 'Telegram getMe works again');
     } catch (error) {
       // Our errors name the method only, never the token-bearing URL.
-      const message = (error as Error).message;
+      const message = messageOf(error);
       this.bots.set(channelName, { ok: false, message });
       if (!before || before.ok) this.logger.error({ channel: channelName, err: { message } }, 'Telegram getMe failed: replies to this channel cannot be sent');
     }
@@ -85,7 +86,7 @@ export class DependencyHealthPoller implements OnApplicationBootstrap, BeforeApp
       this.tokenWasHealthy = true;
     } catch (error) {
       // One line per change of state, not one per poll.
-      if (this.tokenWasHealthy) this.logger.error({ err: { message: (error as Error).message } }, 'cannot get a Genesys token; receipts wait until it works');
+      if (this.tokenWasHealthy) this.logger.error({ err: { message: messageOf(error) } }, 'cannot get a Genesys token; receipts wait until it works');
       this.tokenWasHealthy = false;
     }
   }

@@ -9,7 +9,8 @@ import { QueueName, TypedProducer, defaultJobOptions, toJobId } from '@tgg/queue
 /**
  * Queues the final receipt of an agent reply (genesys-receipts). A job of its own: when Genesys is
  * down, only the receipt is retried, never the Telegram send that already happened. The job id is
- * derived from the reply, so a re-run of the sender does not queue a second one while the first is kept.
+ * derived from the reply and status, so a re-run of the sender does not queue a second one while
+ * the first is kept.
  */
 @Injectable()
 export class DeliveryReceipts implements OnApplicationShutdown {
@@ -41,6 +42,7 @@ export class DeliveryReceipts implements OnApplicationShutdown {
       ...(reason ? { reasons: [{ code: reason.code, message: reason.message.slice(0, 500) }] } : {}),
       isFinalReceipt: true,
     };
-    await this.producer.add({ channel, receipt, trace }, { jobId: toJobId('receipt', channel, reply.id) });
+    // Per status: a reply an operator replays after its Failed receipt still gets its Delivered one.
+    await this.producer.add({ channel, receipt, trace }, { jobId: toJobId('receipt', channel, reply.id, status) });
   }
 }

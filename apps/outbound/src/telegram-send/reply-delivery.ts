@@ -9,7 +9,8 @@ import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { ReplyBookkeeping, type FailureReason } from './reply-bookkeeping.js';
 import { planReply, type ReplyPlan } from './send-plan.js';
 import { TelegramBots } from './telegram-bots.js';
-import { TelegramStepSender } from './telegram-step.sender.js';
+import { TelegramStepSender, type StepOutcome } from './telegram-step.sender.js';
+import { messageOf } from '../error-message.js';
 
 type MessagePlan = Extract<ReplyPlan, { kind: 'send' | 'unsupported' }>;
 
@@ -57,7 +58,8 @@ export class ReplyDelivery {
   /** Returns the processing time, or undefined when nothing was sent now. */
   private async sendMessages(channel: ChannelRecord, job: TelegramReplyReadyV1, plan: MessagePlan): Promise<number | undefined> {
     const claim = await this.book.claim(channel, job);
-    if (claim.status !== 'pending') return this.book.replayed(job, claim);
+    // A dead-lettered reply runs again only when an operator replays it (`dlq replay`): send it, from where it stopped.
+    if (claim.status === 'delivered' || claim.status === 'failed') return this.book.replayed(job, claim);
     const conversation = await this.conversations.find(channel.id, job.chatId);
     if (!conversation) {
       const reason: FailureReason = { code: 'InvalidDestination', message: 'no conversation with this chat: the customer never wrote to the bot, and bots cannot write first' };
@@ -75,7 +77,7 @@ export class ReplyDelivery {
     for (let index = claim.partsSent; index < plan.steps.length; index++) {
       // In range: the loop bounds the index (noUncheckedIndexedAccess cannot see that).
       const step = plan.steps[index] as (typeof plan.steps)[number];
-      let outcome;
+      let outcome: StepOutcome;
       try {
         outcome = await this.steps.send(client, chatRef, job.chatId, step);
       } catch (error) {
@@ -112,7 +114,7 @@ export class ReplyDelivery {
     } catch (error) {
       if (error instanceof ChatBlockedError) await this.conversations.setBlocked(channel.id, job.chatId, true, Date.now());
       this.metrics.replies.inc({ outcome: 'ignored', reason: 'typing_failed' });
-      this.logger.debug({ channel: job.channel, chatId: job.chatId, err: { message: (error as Error).message } }, 'typing indicator not shown');
+      this.logger.debug({ channel: job.channel, chatId: job.chatId, err: { message: messageOf(error) } }, 'typing indicator not shown');
     }
   }
 }

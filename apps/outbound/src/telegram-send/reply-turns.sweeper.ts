@@ -2,6 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import type { Logger } from 'pino';
 import { LOGGER } from '@tgg/platform';
 import { OUTBOUND_TURNS, type OutboundTurns } from './outbound-turns.providers.js';
+import { messageOf } from '../error-message.js';
 
 /**
  * Replies need no hold-back window, so turns normally move only when a reply is accepted or a send
@@ -49,7 +50,7 @@ export class ReplyTurnsSweeper implements OnApplicationBootstrap, BeforeApplicat
         pauseMs = ERROR_PAUSE_MS;
         if (Date.now() - lastErrorLogMs > 10_000) {
           lastErrorLogMs = Date.now();
-          this.logger.warn({ err: { message: (error as Error).message } }, 'sweeping reply turns failed; retrying');
+          this.logger.warn({ err: { message: messageOf(error) } }, 'sweeping reply turns failed; retrying');
         }
       }
       await new Promise<void>((resolve) => {

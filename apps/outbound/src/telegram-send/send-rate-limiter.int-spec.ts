@@ -69,11 +69,38 @@ describe('SendRateLimiter (real Redis)', () => {
     }
   });
 
-  it('waits for the slot it reserved, and leaves no key behind for long', async () => {
+  it('takes a new slot when its wait ended late (a stalled process), so late sends cannot bunch', async () => {
+    let clockMs = 0;
     const slept: number[] = [];
-    const limiter = new SendRateLimiter(redis, prefix, { ...DEFAULTS, perChatBurst: 1, globalPerSecond: 1000 }, async (ms) => {
-      slept.push(ms);
-    });
+    const stalled = new SendRateLimiter(
+      redis,
+      prefix,
+      { ...DEFAULTS, perChatBurst: 1, globalPerSecond: 1000 },
+      async (ms) => {
+        slept.push(ms);
+        clockMs += ms + 200; // every timer fires 200 ms late
+      },
+      () => clockMs,
+    );
+    await stalled.reserve('default:4');
+    await stalled.waitForSlot('default:4');
+    expect(slept).toHaveLength(3); // late twice → reserved again; the third reservation is sent whatever happens
+    expect(slept[1]).toBeGreaterThan(slept[0] ?? 0);
+  });
+
+  it('waits for the slot it reserved, and leaves no key behind for long', async () => {
+    let clockMs = 0;
+    const slept: number[] = [];
+    const limiter = new SendRateLimiter(
+      redis,
+      prefix,
+      { ...DEFAULTS, perChatBurst: 1, globalPerSecond: 1000 },
+      async (ms) => {
+        slept.push(ms);
+        clockMs += ms;
+      },
+      () => clockMs,
+    );
     await limiter.waitForSlot('default:3');
     await limiter.waitForSlot('default:3');
     expect(slept).toHaveLength(1);

@@ -9,6 +9,7 @@ import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor, type Fin
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { OUTBOUND_TURNS, type OutboundTurns } from './outbound-turns.providers.js';
 import { ReplyDelivery } from './reply-delivery.js';
+import { messageOf } from '../error-message.js';
 
 /**
  * Enough parallel jobs that every busy chat can have its one reply in flight; jobs also wait inside
@@ -75,7 +76,7 @@ export class TelegramSendsProcessor implements OnApplicationBootstrap, BeforeApp
     }
     const retriesExhausted = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     await this.delivery.giveUp(parsed.data, { code, reason, retriesExhausted }).catch((error: unknown) =>
-      this.logger.warn({ jobId: job.id, err: { message: (error as Error).message } }, 'could not record the dead-lettered reply'),
+      this.logger.warn({ jobId: job.id, err: { message: messageOf(error) } }, 'could not record the dead-lettered reply'),
     );
     await this.finishTurn(parsed.data);
   }

@@ -49,8 +49,7 @@ export class TelegramStepSender {
     await this.limiter.waitForSlot(chatRef);
     if (download.kind === 'too-large' || method === 'too-large') {
       const { messageId } = await client.sendMessage(chatId, tooLargeNotice(attachment, sizeBytes, caption));
-      const failure = { code: 'InvalidMediaContentLength' as const, message: `attachment of ${sizeBytes} bytes is over Telegram's 50 MB upload limit` };
-      return { messageId, failure };
+      return { messageId, failure: { code: 'InvalidMediaContentLength', message: `attachment of ${sizeBytes} bytes is over Telegram's 50 MB upload limit` } };
     }
     const filename = attachment.filename ?? fileNameFromUrl(attachment.url) ?? 'attachment';
     return client.sendMedia(method, chatId, { bytes: download.bytes, filename, mime }, caption ? { caption } : {});
