@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 /** Outcomes counted for webhook updates and replies (SPEC §8). */
 export type UpdateOutcome = 'accepted' | 'duplicate' | 'rejected' | 'ignored' | 'late' | 'dead_lettered' | 'delivered';
-export type ReplyOutcome = 'accepted' | 'duplicate' | 'rejected' | 'delivered' | 'failed' | 'blocked' | 'dead_lettered' | 'retried';
+export type ReplyOutcome = 'accepted' | 'duplicate' | 'rejected' | 'delivered' | 'failed' | 'blocked' | 'dead_lettered' | 'retried' | 'ignored' | 'late' | 'typing';
 
 /** The metrics of one process; each app exposes its registry at GET /metrics. */
 export class BridgeMetrics {
