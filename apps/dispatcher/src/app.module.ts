@@ -4,12 +4,11 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
 import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
 import type { GenesysTokenCache } from '@tgg/genesys';
-import { PLATFORM_CONTROLLERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, postgresCheck, redisCheck, turnMachineryProviders } from '@tgg/platform';
+import { GENESYS_TOKENS, PLATFORM_CONTROLLERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, TokenHealthPoller, genesysProviders, genesysTokenCheck, postgresCheck, redisCheck, turnMachineryProviders } from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { GenesysInboundProcessor } from './genesys-inbound/genesys-inbound.processor.js';
-import { GENESYS_TOKENS, genesysProviders, genesysTokenCheck } from './genesys-inbound/genesys.providers.js';
+
 import { InboundDelivery } from './genesys-inbound/inbound-delivery.js';
-import { TokenHealthPoller } from './genesys-inbound/token-health.poller.js';
 
 @Module({})
 export class DispatcherModule {

@@ -6,3 +6,5 @@ export { ApiError, HttpErrorFilter } from './http-error.filter.js';
 export { startService, runService, type RunningService, type ServiceDefinition, type ServiceName } from './service-bootstrap.js';
 export { WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
 export { TURN_MACHINERY, turnMachineryProviders } from './turn-machinery.providers.js';
+export { GENESYS_TOKENS, genesysProviders, genesysTokenCheck } from './genesys/genesys.providers.js';
+export { TokenHealthPoller } from './genesys/token-health.poller.js';

@@ -10,3 +10,4 @@ export { createTurnMachinery, type TurnMachinery } from './chat-turns/turn-machi
 export { type ChatTurnStoreOptions } from './chat-turns/chat-turn-store.js';
 export { type TurnJobName } from './chat-turns/turn-scheduler.js';
 export { createChatTurnMachinery, type ChatTurnMachinery, type ChatTurnSettings } from './chat-turns/turn-machinery.js';
+export { TurnSweepLoop, type TurnSweepLoopOptions } from './chat-turns/turn-sweep-loop.js';

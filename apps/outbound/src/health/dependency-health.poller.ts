@@ -2,8 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import type { Logger } from 'pino';
 import { ChannelDirectory } from '@tgg/data';
 import type { GenesysTokenCache } from '@tgg/genesys';
-import { LOGGER, type ReadinessCheck } from '@tgg/platform';
-import { GENESYS_TOKENS } from '../telegram-send/genesys.providers.js';
+import { GENESYS_TOKENS, LOGGER, type ReadinessCheck } from '@tgg/platform';
 import { TelegramBots } from '../telegram-send/telegram-bots.js';
 import { messageOf } from '../error-message.js';
 

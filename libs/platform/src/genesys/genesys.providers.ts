@@ -1,12 +1,14 @@
 import type { Provider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { GenesysTokenCache, OpenMessagingClient } from '@tgg/genesys';
-import { METRICS, type ReadinessCheck } from '@tgg/platform';
+import type { ReadinessCheck } from '../health/readiness-check.js';
+import { METRICS } from '../tokens.js';
 import type { BridgeMetrics } from '@tgg/telemetry';
 
 /** Absent when no Genesys OAuth client is configured (a bare sandbox-mode process). */
 export const GENESYS_TOKENS = Symbol('GENESYS_TOKENS');
 
+/** The Genesys token cache and Open Messaging client, shared by the dispatcher and outbound. */
 export const genesysProviders: Provider[] = [
   {
     provide: GENESYS_TOKENS,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { GenesysTokenCache } from '@tgg/genesys';
-import { LOGGER } from '@tgg/platform';
+import { LOGGER } from '../tokens.js';
 import { GENESYS_TOKENS } from './genesys.providers.js';
 
 const POLL_INTERVAL_MS = 5 * 60_000;
