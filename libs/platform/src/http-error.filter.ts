@@ -1,6 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
 
 /** An HTTP failure with the `{ error, message }` body of SPEC §4. */
 export class ApiError extends HttpException {
@@ -16,6 +17,9 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length', message: 'content-length does not match the body' },
 };
 
+/** How much of a refused oversized body is read and thrown away before the socket is simply closed. */
+const MAX_DRAINED_BYTES = 16 * WEBHOOK_BODY_LIMIT_BYTES;
+
 /** Every error leaves as `{ error, message }`; unexpected ones are logged and never echo internals. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -29,6 +33,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      // Fastify's body-limit error reaches us as Nest's PayloadTooLargeException.
+      if (status === 413) drainRefusedBody(host.switchToHttp().getRequest<FastifyRequest>(), reply);
       const known = Object.values(FASTIFY_CODES).find((entry) => entry.status === status && entry.status !== 400);
       const code = status === 404 ? 'not_found' : (known?.code ?? `http_${status}`);
       void reply.status(status).send({ error: code, message: known?.message ?? exception.message });
@@ -37,10 +43,34 @@ export class HttpErrorFilter implements ExceptionFilter {
     const fastifyCode = (exception as { code?: unknown }).code;
     const known = typeof fastifyCode === 'string' ? FASTIFY_CODES[fastifyCode] : undefined;
     if (known) {
+      if (known.status === 413) drainRefusedBody(host.switchToHttp().getRequest<FastifyRequest>(), reply);
       void reply.status(known.status).send({ error: known.code, message: known.message });
+      return;
+    }
+    // Fastify marks what went wrong on the client's side (an upload aborted or cut by the request
+    // timeout, a malformed request) with a 4xx statusCode: the client's problem, not an internal error.
+    const statusCode = (exception as { statusCode?: unknown }).statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      this.logger.debug({ err: { message: (exception as { message?: unknown }).message, code: fastifyCode } }, 'request could not be read');
+      void reply.status(statusCode).send({ error: statusCode === 400 ? 'bad_request' : `http_${statusCode}`, message: 'the request could not be read' });
       return;
     }
     this.logger.error({ err: exception }, 'unhandled error in request');
     void reply.status(500).send({ error: 'internal_error', message: 'internal error' });
   }
+}
+
+/**
+ * A body over the limit is refused before it is read, while the client is still sending it. Closing
+ * then (Fastify asks for `connection: close`) resets the connection — a close with unread data sends
+ * RST — and most clients lose our 413 to the reset. So the rest is read and thrown away, nothing
+ * kept; the request timeout still bounds it, and past MAX_DRAINED_BYTES the socket is just closed.
+ */
+function drainRefusedBody(request: FastifyRequest, reply: FastifyReply): void {
+  reply.removeHeader('connection');
+  let drained = 0;
+  request.raw.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > MAX_DRAINED_BYTES) request.raw.socket?.destroy();
+  });
 }

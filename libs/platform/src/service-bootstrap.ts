@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type AppConfig } from '@tgg/config';
 import { BridgeMetrics, createLogger } from '@tgg/telemetry';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { PinoNestLogger } from './nest-logger.js';
-import { useRawBodies } from './raw-body.js';
+import { useRawBodies, WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
 
 export type ServiceName = 'ingress' | 'sequencer' | 'dispatcher' | 'outbound';
 
@@ -24,11 +24,25 @@ export interface ServiceDefinition {
   port: (config: AppConfig) => number;
 }
 
+/**
+ * How long a client may take to send a request. Webhooks are ≤ 1 MiB from Telegram's and Genesys'
+ * data centres: seconds at worst. Fastify's default requestTimeout of 0 switches Node's own limit
+ * off, so a client dribbling a body a few bytes a second (slow loris) would hold its socket and a
+ * buffer forever. Node sweeps connections every `checkIntervalMs` and answers 408 to one over its
+ * limit; a request fully received is no longer timed (a slow handler or a streamed response is fine).
+ */
+export const HTTP_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, checkIntervalMs: 1_000 } as const;
+
 /** Builds and listens; used by main.ts and by tests that start a service in-process. */
 export async function startService(definition: ServiceDefinition, config: AppConfig, options: { port?: number; host?: string } = {}): Promise<RunningService> {
   const logger = createLogger(definition.service, config.log);
   const metrics = new BridgeMetrics(definition.service);
-  const adapter = new FastifyAdapter({ trustProxy: config.http.trustProxy, bodyLimit: 1024 * 1024 });
+  const adapter = new FastifyAdapter({
+    trustProxy: config.http.trustProxy,
+    bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
+    requestTimeout: HTTP_TIMEOUTS.requestMs,
+    http: { headersTimeout: HTTP_TIMEOUTS.headersMs, connectionsCheckingInterval: HTTP_TIMEOUTS.checkIntervalMs },
+  });
   useRawBodies(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(definition.appModule(config, logger, metrics), adapter, {
     logger: new PinoNestLogger(logger),

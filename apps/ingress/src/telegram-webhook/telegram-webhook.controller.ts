@@ -3,13 +3,40 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { UpdateEnvelope } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
-import { ApiError, LOGGER, METRICS } from '@tgg/platform';
+import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, jsonNestingWithin } from '@tgg/platform';
 import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { CidrAllowlist } from './cidr-allowlist.js';
 import { isValidTelegramSecret } from './secret-token.js';
 import { TelegramUpdatesProducer } from './telegram-updates.producer.js';
 
 const FORWARDED_KINDS = ['message', 'edited_message', 'my_chat_member'] as const;
+/**
+ * The Bot API's other update kinds: the `reason` label of an ignored update is one of these,
+ * `unknown` or `empty`, never a key the body invented (each would be a new metric series, kept
+ * for the life of the process).
+ */
+const IGNORED_KINDS = new Set([
+  'channel_post',
+  'edited_channel_post',
+  'business_connection',
+  'business_message',
+  'edited_business_message',
+  'deleted_business_messages',
+  'message_reaction',
+  'message_reaction_count',
+  'inline_query',
+  'chosen_inline_result',
+  'callback_query',
+  'shipping_query',
+  'pre_checkout_query',
+  'purchased_paid_media',
+  'poll',
+  'poll_answer',
+  'chat_member',
+  'chat_join_request',
+  'chat_boost',
+  'removed_chat_boost',
+]);
 
 /** Seconds Telegram should wait before redelivering when we cannot persist (it honours Retry-After). */
 const RETRY_AFTER_S = '5';
@@ -51,10 +78,12 @@ export class TelegramWebhookController {
 
     const update = parseEnvelope(rawBody);
     if (update === 'not-json') throw this.reject(400, 'invalid_json', 'body is not JSON');
+    if (update === 'too-deep') throw this.reject(400, 'nested_too_deep', `body nests deeper than ${MAX_JSON_NESTING} levels`);
     if (update === 'not-update') throw this.reject(400, 'not_an_update', 'body is not a Telegram Update (integer update_id required)');
 
     if (!FORWARDED_KINDS.some((kind) => kind in update)) {
-      this.metrics.updates.inc({ outcome: 'ignored', reason: Object.keys(update).find((key) => key !== 'update_id') ?? 'empty' });
+      const reason = Object.keys(update).find((key) => IGNORED_KINDS.has(key)) ?? (Object.keys(update).length > 1 ? 'unknown' : 'empty');
+      this.metrics.updates.inc({ outcome: 'ignored', reason });
       this.logger.debug({ channel: channelName, updateId: update.update_id }, 'update kind not forwarded');
       return { ok: true };
     }
@@ -85,8 +114,10 @@ export class TelegramWebhookController {
   }
 }
 
-function parseEnvelope(rawBody: unknown): UpdateEnvelope | 'not-json' | 'not-update' {
+function parseEnvelope(rawBody: unknown): UpdateEnvelope | 'not-json' | 'too-deep' | 'not-update' {
   if (!Buffer.isBuffer(rawBody)) return 'not-json';
+  // JSON.parse copes with any depth; what handles the update after it (storing the job) does not.
+  if (!jsonNestingWithin(rawBody)) return 'too-deep';
   let json: unknown;
   try {
     json = JSON.parse(rawBody.toString('utf8'));

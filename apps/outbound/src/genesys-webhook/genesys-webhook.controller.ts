@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { OpenOutboundMessage } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
 import { isValidGenesysSignature } from '@tgg/genesys';
-import { ApiError, LOGGER, METRICS } from '@tgg/platform';
+import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, jsonNestingWithin } from '@tgg/platform';
 import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { GenesysRepliesProducer } from './genesys-replies.producer.js';
 import { messageOf } from '../error-message.js';
@@ -48,6 +48,7 @@ export class GenesysWebhookController {
     }
     const reply = parseReply(bytes);
     if (reply === 'not-json') throw this.reject(400, 'invalid_json', 'body is not JSON');
+    if (reply === 'too-deep') throw this.reject(400, 'nested_too_deep', `body nests deeper than ${MAX_JSON_NESTING} levels`);
     if (reply === 'not-a-message') throw this.reject(400, 'invalid_message', 'body is not an Open Messaging outbound message (id, channel.to.id and type required)');
 
     if (!SENT_TYPES.has(reply.type)) {
@@ -77,7 +78,9 @@ export class GenesysWebhookController {
   }
 }
 
-function parseReply(bytes: Buffer): OpenOutboundMessage | 'not-json' | 'not-a-message' {
+function parseReply(bytes: Buffer): OpenOutboundMessage | 'not-json' | 'too-deep' | 'not-a-message' {
+  // JSON.parse copes with any depth; what handles the message after it (storing the job) does not.
+  if (!jsonNestingWithin(bytes)) return 'too-deep';
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
