@@ -10,6 +10,8 @@ const aliases = Object.fromEntries(
 /** @type {import('jest').Config} */
 export default {
   rootDir: '.',
+  // A cache per checkout: transforms from other checkouts or Jest runs never leak in.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { ...aliases, '^(\\.{1,2}/.*)\\.js$': '$1' },
