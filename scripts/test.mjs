@@ -33,4 +33,4 @@ run(unitOnly ? 'unit tests' : 'tests', process.execPath, [
   'node_modules/jest/bin/jest.js',
   ...(unitOnly ? ['--testPathPatterns', '\\.spec\\.ts$'] : []),
   ...jestArgs,
-]);
+], env);
