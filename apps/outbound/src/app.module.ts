@@ -17,6 +17,7 @@ import { ReplyBookkeeping } from './telegram-send/reply-bookkeeping.js';
 import { ReplyDelivery } from './telegram-send/reply-delivery.js';
 import { ReplyIntakeProcessor } from './telegram-send/reply-intake.processor.js';
 import { ReplyTurnsSweeper } from './telegram-send/reply-turns.sweeper.js';
+import { SentSteps } from './telegram-send/sent-steps.js';
 import { TelegramBots } from './telegram-send/telegram-bots.js';
 import { TelegramSendsProcessor } from './telegram-send/telegram-sends.processor.js';
 import { TelegramStepSender } from './telegram-send/telegram-step.sender.js';
@@ -40,6 +41,7 @@ export class OutboundModule {
         DeliveryReceipts,
         ReplyBookkeeping,
         TelegramStepSender,
+        SentSteps,
         ReplyDelivery,
         ReplyIntakeProcessor,
         TelegramSendsProcessor,

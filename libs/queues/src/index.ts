@@ -3,8 +3,8 @@ export { defaultJobOptions, bridgeBackoffMs, UPDATE_DEDUPLICATION_TTL_MS } from 
 export { createRedisConnection } from './redis-connection.js';
 export { TypedProducer, toJobId } from './typed-producer.js';
 export { createProcessor, type JobHandlers, type FinalFailure } from './run-handler.js';
-export { ChatTurnStore, INFLIGHT_RECHECK_MS, type ChatTurn, type AcceptOutcome } from './chat-turns/chat-turn-store.js';
-export { TurnScheduler, turnJobId } from './chat-turns/turn-scheduler.js';
+export { ChatTurnStore, INFLIGHT_RECHECK_MS, REPLAY_HOLD_MS, type ChatTurn, type AcceptOutcome, type RequeueOutcome } from './chat-turns/chat-turn-store.js';
+export { TurnScheduler, turnJobId, type TurnClaim, type TurnRef } from './chat-turns/turn-scheduler.js';
 export { createBridgeWorker, type BridgeWorkerOptions } from './bridge-worker.js';
 export { createTurnMachinery, type TurnMachinery } from './chat-turns/turn-machinery.js';
 export { type ChatTurnStoreOptions } from './chat-turns/chat-turn-store.js';

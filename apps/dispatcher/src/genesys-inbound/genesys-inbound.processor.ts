@@ -32,7 +32,8 @@ export class GenesysInboundProcessor implements OnApplicationBootstrap, BeforeAp
   onApplicationBootstrap(): void {
     const processor = createProcessor(
       {
-        'genesys-message-ready.v1': async (data) => {
+        'genesys-message-ready.v1': async (data, job) => {
+          if (!(await this.holdsTurn(data, job.id))) return;
           await this.delivery.deliver(data);
           await this.finishTurn(data);
         },
@@ -70,6 +71,14 @@ export class GenesysInboundProcessor implements OnApplicationBootstrap, BeforeAp
       );
       await this.finishTurn(parsed.data);
     }
+  }
+
+  /** A replayed dead letter waits for its chat's turn, so a chat's replayed messages keep their order. */
+  private async holdsTurn(data: GenesysMessageReadyV1, jobId: string | undefined): Promise<boolean> {
+    if (!data.orderKey) return true; // my_chat_member takes no turn
+    const claim = await this.turns.scheduler.claimTurn(data, jobId, Date.now());
+    if (claim !== 'turn') this.logger.info({ jobId, chatId: data.chatId, claim }, claim === 'requeued' ? 'replayed message queued for its chat\'s turn' : 'replayed message already queued for its chat\'s turn');
+    return claim === 'turn';
   }
 
   private async finishTurn(data: GenesysMessageReadyV1): Promise<void> {

@@ -61,7 +61,8 @@ export class InboundDelivery {
 
   /** Returns the processing time, or undefined when the message had already been delivered. */
   private async deliverMessage(channel: ChannelRecord, job: MessageJob): Promise<number | undefined> {
-    const acceptedKey = `${this.config.redis.queuePrefix}:genesys-accepted:${turnJobId(job)}`;
+    // Keyed by the message, not by the job: a replayed dead letter runs under a new job id.
+    const acceptedKey = `${this.config.redis.queuePrefix}:genesys-accepted:${turnJobId({ channel: job.channel, chatId: job.chatId, orderKey: job.orderKey })}`;
     let accepted = parseAccepted(await this.redis.get(acceptedKey));
     const claim = await this.messages.claimInbound(this.keyOf(channel, job), job.updateId, bodyOf(job.item.message));
     if (claim.status === 'delivered') {

@@ -8,8 +8,9 @@ import { receiptReasonFor } from '@tgg/telegram';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { ReplyBookkeeping, type FailureReason } from './reply-bookkeeping.js';
 import { planReply, type ReplyPlan } from './send-plan.js';
+import { SentSteps } from './sent-steps.js';
 import { TelegramBots } from './telegram-bots.js';
-import { TelegramStepSender, type StepOutcome } from './telegram-step.sender.js';
+import { TelegramStepSender } from './telegram-step.sender.js';
 import { messageOf } from '../error-message.js';
 
 type MessagePlan = Extract<ReplyPlan, { kind: 'send' | 'unsupported' }>;
@@ -28,6 +29,7 @@ export class ReplyDelivery {
     @Inject(TelegramBots) private readonly bots: TelegramBots,
     @Inject(TelegramStepSender) private readonly steps: TelegramStepSender,
     @Inject(ReplyBookkeeping) private readonly book: ReplyBookkeeping,
+    @Inject(SentSteps) private readonly sentSteps: SentSteps,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -77,17 +79,22 @@ export class ReplyDelivery {
     for (let index = claim.partsSent; index < plan.steps.length; index++) {
       // In range: the loop bounds the index (noUncheckedIndexedAccess cannot see that).
       const step = plan.steps[index] as (typeof plan.steps)[number];
-      let outcome: StepOutcome;
-      try {
-        outcome = await this.steps.send(client, chatRef, job.chatId, step);
-      } catch (error) {
-        if (error instanceof ChatBlockedError) {
-          // Terminal until the customer unblocks (my_chat_member clears the flag): no retries, tell the agent.
-          await this.conversations.setBlocked(channel.id, job.chatId, true, Date.now());
-          return this.book.failed(job, claim, receiptReasonFor(error), 'blocked');
+      // Telegram has it already when an earlier attempt sent it but could not record that (Postgres away).
+      let outcome = await this.sentSteps.recall(job, index);
+      if (!outcome) {
+        try {
+          outcome = await this.steps.send(client, chatRef, job.chatId, step);
+        } catch (error) {
+          if (error instanceof ChatBlockedError) {
+            // Terminal until the customer unblocks (my_chat_member clears the flag): no retries, tell the agent.
+            await this.conversations.setBlocked(channel.id, job.chatId, true, Date.now());
+            return this.book.failed(job, claim, receiptReasonFor(error), 'blocked');
+          }
+          await this.book.recordError(claim, error);
+          throw error;
         }
-        await this.book.recordError(claim, error);
-        throw error;
+        // Remembered before the database writes below: if they fail, the retry must not send it again.
+        await this.sentSteps.remember(job, index, outcome);
       }
       firstMessageId ??= outcome.messageId;
       notice ??= outcome.failure;

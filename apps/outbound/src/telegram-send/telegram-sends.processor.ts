@@ -39,7 +39,8 @@ export class TelegramSendsProcessor implements OnApplicationBootstrap, BeforeApp
   onApplicationBootstrap(): void {
     const processor = createProcessor(
       {
-        'telegram-reply-ready.v1': async (data) => {
+        'telegram-reply-ready.v1': async (data, job) => {
+          if (!(await this.holdsTurn(data, job.id))) return;
           await this.delivery.sendReplyToTelegram(data);
           await this.finishTurn(data);
         },
@@ -79,6 +80,13 @@ export class TelegramSendsProcessor implements OnApplicationBootstrap, BeforeApp
       this.logger.warn({ jobId: job.id, err: { message: messageOf(error) } }, 'could not record the dead-lettered reply'),
     );
     await this.finishTurn(parsed.data);
+  }
+
+  /** A replayed dead letter waits for its chat's turn, so a chat's replayed replies keep their order. */
+  private async holdsTurn(data: TelegramReplyReadyV1, jobId: string | undefined): Promise<boolean> {
+    const claim = await this.turns.scheduler.claimTurn(data, jobId, Date.now());
+    if (claim !== 'turn') this.logger.info({ jobId, chatId: data.chatId, claim }, claim === 'requeued' ? 'replayed reply queued for its chat\'s turn' : 'replayed reply already queued for its chat\'s turn');
+    return claim === 'turn';
   }
 
   private async finishTurn(data: TelegramReplyReadyV1): Promise<void> {

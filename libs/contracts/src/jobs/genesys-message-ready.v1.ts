@@ -16,5 +16,7 @@ export const GenesysMessageReadyV1 = z.object({
   ]),
   receivedAtMs: z.number().int(),
   trace: TraceCarrier,
+  /** How often an operator's `dlq replay` put this turn back in its chat's line (each time under a new job id). */
+  replay: z.number().int().min(1).optional(),
 });
 export type GenesysMessageReadyV1 = z.infer<typeof GenesysMessageReadyV1>;

@@ -14,5 +14,7 @@ export const TelegramReplyReadyV1 = z.object({
   reply: OpenOutboundMessage,
   receivedAtMs: z.number().int(),
   trace: TraceCarrier,
+  /** How often an operator's `dlq replay` put this turn back in its chat's line (each time under a new job id). */
+  replay: z.number().int().min(1).optional(),
 });
 export type TelegramReplyReadyV1 = z.infer<typeof TelegramReplyReadyV1>;

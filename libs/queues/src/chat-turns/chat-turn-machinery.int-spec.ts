@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { TelegramReplyReadyV1 } from '@tgg/contracts';
 import { redisUrl, testQueuePrefix } from '@tgg/testing';
 import { QueueName } from '../queue-names.js';
-import { ChatTurnStore } from './chat-turn-store.js';
+import { ChatTurnStore, REPLAY_HOLD_MS } from './chat-turn-store.js';
 import { createChatTurnMachinery, createTurnMachinery, type ChatTurnMachinery } from './turn-machinery.js';
 import { turnJobId } from './turn-scheduler.js';
 
@@ -65,7 +65,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
     await replies.scheduler.advance(chat, 1, { recheck: false });
     await replies.scheduler.advance(chat, 2, { recheck: false });
     const jobs = await replies.queue.getJobs(['waiting']);
-    expect(jobs.map((job) => [job.name, job.id, (job.data as TelegramReplyReadyV1).reply.text])).toEqual([
+    expect(jobs.map((job) => [job.name, job.id, (job.data).reply.text])).toEqual([
       ['telegram-reply-ready.v1', turnJobId({ channel: 'default', chatId: '7000000001', orderKey: '001' }), 'first'],
     ]);
     expect(jobs[0]?.opts.attempts).toBe(3);
@@ -79,7 +79,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
     expect(await replies.store.dueChats(10 + 999)).toEqual([]);
     expect(await replies.store.dueChats(10 + 1000)).toEqual([chat]);
     await replies.scheduler.advance(chat, 1010, { recheck: true });
-    expect((await replies.queue.getJobs(['waiting'])).map((job) => (job.data as TelegramReplyReadyV1).reply.text)).toEqual(['lost']);
+    expect((await replies.queue.getJobs(['waiting'])).map((job) => (job.data).reply.text)).toEqual(['lost']);
   });
 
   it('skips an item that is not this queue\'s payload and hands out the next', async () => {
@@ -88,7 +88,34 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
     await replies.store.accept(chat, '002', JSON.stringify(aReplyTurn('6', '002', 'fine')), 0, 0);
     await replies.scheduler.advance(chat, 1, { recheck: false });
     expect(corrupt).toEqual([`${chat}/001`]);
-    expect((await replies.queue.getJobs(['waiting'])).map((job) => (job.data as TelegramReplyReadyV1).reply.text)).toEqual(['fine']);
+    expect((await replies.queue.getJobs(['waiting'])).map((job) => (job.data).reply.text)).toEqual(['fine']);
+  });
+
+  it('puts replayed dead letters back in their chat\'s line, in key order after the turn in flight, under new job ids', async () => {
+    const chat = ChatTurnStore.chatRef('default', '8');
+    const first = aReplyTurn('8', '001', 'reply 1');
+    const second = aReplyTurn('8', '002', 'reply 2');
+    const third = aReplyTurn('8', '003', 'reply 3');
+    // 001 and 002 were dead-lettered (their turns ended); 003 is now the chat's turn in flight.
+    await replies.store.accept(chat, '003', JSON.stringify(third), 0, 0);
+    await replies.scheduler.advance(chat, 1, { recheck: false });
+    expect(await replies.scheduler.claimTurn(third, turnJobId(third), 2)).toBe('turn');
+    // The operator replays both, newest first: neither holds the turn, both go back in line.
+    expect(await replies.scheduler.claimTurn(second, turnJobId(second), 3)).toBe('requeued');
+    expect(await replies.scheduler.claimTurn(first, turnJobId(first), 4)).toBe('requeued');
+    await replies.store.finish(chat, '003', 5);
+    await replies.scheduler.advance(chat, 5, { recheck: false });
+    expect((await replies.queue.getJobs(['waiting'])).map((job) => job.id)).toEqual([turnJobId(third)]);
+
+    // After the replay hold: 001 first (key order), as a new job; a second replay of 001 meanwhile is a stray copy.
+    await replies.scheduler.advance(chat, 4 + REPLAY_HOLD_MS, { recheck: false });
+    const replayedFirst = { ...first, replay: 1 };
+    expect(turnJobId(replayedFirst)).toBe(`${turnJobId(first)}.r1`);
+    expect((await replies.queue.getJob(turnJobId(replayedFirst)))?.data).toEqual(replayedFirst);
+    expect(await replies.scheduler.claimTurn(first, turnJobId(first), 5 + REPLAY_HOLD_MS)).toBe('stray');
+    expect(await replies.scheduler.claimTurn(replayedFirst, turnJobId(replayedFirst), 6 + REPLAY_HOLD_MS)).toBe('turn');
+    await replies.store.finish(chat, '001', 7 + REPLAY_HOLD_MS);
+    expect((await replies.store.advance(chat, 8 + REPLAY_HOLD_MS))?.orderKey).toBe('002');
   });
 
   it('still builds the inbound machinery on genesys-inbound in namespace "seq"', async () => {

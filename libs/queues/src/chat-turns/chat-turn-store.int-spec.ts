@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { redisUrl, testQueuePrefix } from '@tgg/testing';
-import { ChatTurnStore, INFLIGHT_RECHECK_MS } from './chat-turn-store.js';
+import { ChatTurnStore, INFLIGHT_RECHECK_MS, REPLAY_HOLD_MS } from './chat-turn-store.js';
 
 const key = (messageId: number) => String(messageId).padStart(10, '0');
 
@@ -43,6 +43,28 @@ describe('ChatTurnStore (real Redis)', () => {
     expect(await store.finish(chat, key(3), 1407)).toBe(true);
     expect(await store.advance(chat, 1408)).toBeUndefined();
     expect(await store.dueChats(Number.MAX_SAFE_INTEGER)).toEqual([]);
+  });
+
+  it('holds a requeued (replayed) key back for the replay hold, then hands it out in key order; says "turn" for the key in flight', async () => {
+    const chat = ChatTurnStore.chatRef('default', '41');
+    for (const id of [1, 2, 3]) await store.accept(chat, key(id), `item-${id}`, 0, 0);
+    await store.advance(chat, 1);
+    expect(await store.requeue(chat, key(1), 'ignored', 2)).toEqual({ outcome: 'turn', itemJson: 'item-1' });
+    for (const [id, at] of [[1, 3], [2, 5]] as const) {
+      await store.finish(chat, key(id), at);
+      await store.advance(chat, at + 1);
+    }
+    // 1 and 2 were dead-lettered; 3 is in flight. Replayed newest first, 1000 ms apart at most: both wait their hold.
+    expect(await store.requeue(chat, key(2), 'item-2 again', 10)).toEqual({ outcome: 'queued' });
+    expect(await store.requeue(chat, key(1), 'item-1 again', 20)).toEqual({ outcome: 'queued' });
+    expect(await store.dueChats(10 + REPLAY_HOLD_MS - 1)).toEqual([]);
+    await store.finish(chat, key(3), 30);
+    expect(await store.advance(chat, 31)).toBeUndefined();
+    expect(await store.dueChats(10 + REPLAY_HOLD_MS)).toEqual([chat]);
+    // Released together, in key order: 1 first although it was replayed last.
+    expect(await store.advance(chat, 20 + REPLAY_HOLD_MS)).toEqual({ chatRef: chat, orderKey: key(1), itemJson: 'item-1 again', isNewTurn: true });
+    await store.finish(chat, key(1), 21 + REPLAY_HOLD_MS);
+    expect(await store.advance(chat, 22 + REPLAY_HOLD_MS)).toMatchObject({ orderKey: key(2), itemJson: 'item-2 again' });
   });
 
   it('reports duplicates whether pending, in flight or already released', async () => {

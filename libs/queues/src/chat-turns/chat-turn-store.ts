@@ -1,7 +1,10 @@
 import type { Redis } from 'ioredis';
-import { ACCEPT_SCRIPT, ADVANCE_SCRIPT, FINISH_SCRIPT, MARK_INCOMING_SCRIPT } from './chat-turns.lua.js';
+import { ACCEPT_SCRIPT, ADVANCE_SCRIPT, FINISH_SCRIPT, MARK_INCOMING_SCRIPT, REQUEUE_SCRIPT } from './chat-turns.lua.js';
 
 export type AcceptOutcome = 'held' | 'late' | 'duplicate';
+
+/** 'turn': the key is the chat's turn in flight (with the item stored for it); 'queued': put back in line. */
+export type RequeueOutcome = { outcome: 'turn'; itemJson: string } | { outcome: 'queued' };
 
 export interface ChatTurn {
   chatRef: string;
@@ -13,6 +16,9 @@ export interface ChatTurn {
 
 /** When an in-flight turn is looked at again in case its job was lost (a crash between two writes). */
 export const INFLIGHT_RECHECK_MS = 30_000;
+
+/** How long a replayed dead letter waits for the rest of its replay batch before its chat takes it up. */
+export const REPLAY_HOLD_MS = 1000;
 
 export interface ChatTurnStoreOptions {
   /**
@@ -29,6 +35,8 @@ export interface ChatTurnStoreOptions {
    * order survives a crash; a mark whose job never comes (it was dead-lettered) expires after it.
    */
   incomingStaleMs?: number;
+  /** How long a replayed dead letter is held back so the rest of its chat's replayed items can join it (REPLAY_HOLD_MS). */
+  replayHoldMs?: number;
 }
 
 type ScriptRunner = (numberOfKeys: number, ...args: (string | number)[]) => Promise<unknown>;
@@ -44,9 +52,11 @@ export class ChatTurnStore {
   private readonly advanceScript: ScriptRunner;
   private readonly finishScript: ScriptRunner;
   private readonly markIncomingScript: ScriptRunner;
+  private readonly requeueScript: ScriptRunner;
   private readonly namespace: string;
   private readonly incomingStaleMs: number;
   private readonly inflightRecheckMs: number;
+  private readonly replayHoldMs: number;
 
   constructor(
     private readonly redis: Redis,
@@ -55,10 +65,12 @@ export class ChatTurnStore {
   ) {
     this.namespace = options.namespace ?? 'seq';
     this.inflightRecheckMs = options.inflightRecheckMs ?? INFLIGHT_RECHECK_MS;
+    this.replayHoldMs = options.replayHoldMs ?? REPLAY_HOLD_MS;
     this.acceptScript = defineScript(redis, 'tggChatAccept', ACCEPT_SCRIPT);
     this.advanceScript = defineScript(redis, 'tggChatAdvance', ADVANCE_SCRIPT);
     this.finishScript = defineScript(redis, 'tggChatFinish', FINISH_SCRIPT);
     this.markIncomingScript = defineScript(redis, 'tggChatMarkIncoming', MARK_INCOMING_SCRIPT);
+    this.requeueScript = defineScript(redis, 'tggChatRequeue', REQUEUE_SCRIPT);
     this.incomingStaleMs = options.incomingStaleMs ?? 65_000;
   }
 
@@ -89,6 +101,16 @@ export class ChatTurnStore {
     if (!Array.isArray(result)) return undefined;
     const [orderKey, itemJson, isNew] = result as [string, string, number]; // shape fixed by ADVANCE_SCRIPT
     return { chatRef, orderKey, itemJson, isNewTurn: isNew === 1 };
+  }
+
+  /**
+   * For an item whose job runs: whether `orderKey` is the chat's turn in flight. If it is not (a
+   * replayed dead letter, whose turn ended when it was dead-lettered), `itemJson` goes back into
+   * the chat's reorder buffer for the replay hold, then leaves in key order like any held message.
+   */
+  async requeue(chatRef: string, orderKey: string, itemJson: string, nowMs: number): Promise<RequeueOutcome> {
+    const [outcome, stored] = (await this.requeueScript(8, ...this.keys(chatRef), orderKey, itemJson, nowMs, chatRef, this.replayHoldMs)) as [string, string?]; // shape fixed by REQUEUE_SCRIPT
+    return outcome === 'turn' ? { outcome: 'turn', itemJson: stored ?? '' } : { outcome: 'queued' };
   }
 
   /** Ends the chat's turn for `orderKey` (delivered, skipped or dead-lettered); false if it was not the turn. */

@@ -100,6 +100,23 @@ redis.call('PEXPIRE', KEYS[8], ${MEMORY_MS})
 return 0
 `;
 
+/**
+ * ARGV: key, itemJson, nowMs, chatRef, holdMs → {'turn', stored itemJson} when `key` is the chat's
+ * turn in flight; otherwise puts the item back into the chat's reorder buffer for `holdMs` (so the
+ * rest of a replay batch can join it and all leave in key order, after what is in flight) and
+ * returns {'queued'}. For a job that runs without its chat's turn: a dead letter an operator replayed.
+ */
+export const REQUEUE_SCRIPT = `
+if redis.call('GET', KEYS[7]) == ARGV[1] then return {'turn', redis.call('HGET', KEYS[2], ARGV[1]) or ''} end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+if not redis.call('ZSCORE', KEYS[3], ARGV[1]) then
+  local dueAt = tonumber(ARGV[3]) + tonumber(ARGV[5])
+  redis.call('ZADD', KEYS[1], dueAt, ARGV[1])
+  redis.call('ZADD', KEYS[6], 'LT', dueAt, ARGV[4])
+end
+return {'queued'}
+`;
+
 /** ARGV: key, nowMs, chatRef → 1 when that key was the chat's turn and is now finished, else 0. */
 export const FINISH_SCRIPT = `
 if redis.call('GET', KEYS[7]) ~= ARGV[1] then return 0 end
