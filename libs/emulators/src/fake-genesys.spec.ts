@@ -155,6 +155,14 @@ describe('FakeGenesys', () => {
       expect(fake.requests.map((entry) => [entry.route, entry.status])).toEqual([['token', 200], ['message', 429], ['message', 200]]);
     });
 
+    it('names the message of each request, so a test can follow its retries, and ends a storm on clearFaults', async () => {
+      fake.failNext('message', 1_000, { status: 503 });
+      expect((await request(fake, MESSAGE_PATH, { token, json: inboundMessage('1', 'hi', '1:7') })).status).toBe(503);
+      fake.clearFaults();
+      expect((await request(fake, MESSAGE_PATH, { token, json: inboundMessage('1', 'hi', '1:7') })).status).toBe(200);
+      expect(fake.requests.filter((entry) => entry.route === 'message').map((entry) => [entry.messageId, entry.status])).toEqual([['1:7', 503], ['1:7', 200]]);
+    });
+
     it('can fail the token endpoint too', async () => {
       fake.failNext('token', 1, { status: 503 });
       expect((await requestToken(fake)).status).toBe(503);
@@ -246,6 +254,16 @@ describe('FakeGenesys', () => {
         direction: 'Outbound',
         conversationId: inbound.body['conversationId'],
       });
+    });
+
+    it('prepares a signed message without posting it, for a test that posts it as often as Genesys would', async () => {
+      const prepared = fake.prepareAgentMessage(INTEGRATION_ID, { toId: '7000000001', text: 'Hi again' });
+      expect(receiver.received).toHaveLength(0);
+      expect(prepared.webhookUrl).toBe(receiver.url('/genesys/webhook/default'));
+      expect(prepared.headers).toMatchObject({ 'content-type': 'application/json', 'x-tenant': 'acme', 'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(prepared.bytes).digest('base64')}` });
+      expect(JSON.parse(prepared.bytes.toString('utf8'))).toEqual(prepared.body);
+      expect(prepared.body).toMatchObject({ id: prepared.id, text: 'Hi again', channel: { to: { id: '7000000001' }, time: '2025-03-14T09:00:00.000Z' } });
+      expect(fake.conversations()[0]?.messages.map((message) => message.genesysMessageId)).toEqual([prepared.id]);
     });
 
     it('keeps the agent view with inbound, outbound and the receipt the bridge posted', async () => {

@@ -45,6 +45,21 @@ export interface GenesysRequestRecord {
   path: string;
   status: number;
   atMs: number;
+  /** `channel.messageId` of an inbound message or receipt, so a test can follow one message's retries. */
+  messageId?: string;
+}
+
+/** An agent message built and signed but not posted yet: a test posts it, as often as Genesys would. */
+export interface PreparedAgentMessage {
+  id: string;
+  body: Record<string, unknown>;
+  /** The exact bytes the signature covers. */
+  bytes: Buffer;
+  /** `content-type`, `x-hub-signature-256` and the integration's own webhook headers. */
+  headers: Record<string, string>;
+  webhookUrl: string;
+  /** When it was made, by the fake's clock (also its `channel.time`). */
+  atMs: number;
 }
 
 export interface AgentMessageRecord {
@@ -146,6 +161,12 @@ export class FakeGenesys {
     this.stalls.add(route, times, ms);
   }
 
+  /** Forgets every scripted failure and stall not used yet, e.g. to end a time-boxed storm. */
+  clearFaults(): void {
+    this.failures.clear();
+    this.stalls.clear();
+  }
+
   waitForInbound(
     predicate: (message: InboundMessageRecord) => boolean = () => true,
     count = 1,
@@ -193,12 +214,33 @@ export class FakeGenesys {
 
   /**
    * Plays an agent (or typing) message: POSTs it to the integration's webhook signed with
-   * `X-Hub-Signature-256`, once (Genesys' own retries are not modelled). Text messages join the transcript.
+   * `X-Hub-Signature-256`, once (Genesys' own retries are not modelled: see prepareAgentMessage).
+   * Text messages join the transcript.
    */
   async sendAgentMessage(
     integrationId: string,
     input: AgentMessageInput,
   ): Promise<{ status: number; id: string; body: Record<string, unknown> }> {
+    const prepared = this.prepareAgentMessage(integrationId, input);
+    let result: WebhookResult;
+    try {
+      result = await postWebhook(prepared.webhookUrl, prepared.bytes, prepared.headers, {
+        timeoutMs: WEBHOOK_TIMEOUT_MS,
+        abortSignal: this.closing.signal,
+      });
+    } catch (error) {
+      throw new Error(`posting agent message ${prepared.id} to the webhook of integration ${integrationId} failed`, { cause: error });
+    }
+    this.agentMessages.push({ integrationId, body: prepared.body, webhookStatus: result.status, atMs: prepared.atMs });
+    return { status: result.status, id: prepared.id, body: prepared.body };
+  }
+
+  /**
+   * Builds and signs an agent message as sendAgentMessage does (text joins the transcript) without
+   * posting it, for a test that plays Genesys' webhook retries: it posts `bytes` with `headers` to
+   * `webhookUrl` until the bridge answers 2xx, and may post the same bytes again.
+   */
+  prepareAgentMessage(integrationId: string, input: AgentMessageInput): PreparedAgentMessage {
     const integration = this.integrations.get(integrationId);
     if (!integration?.webhookUrl || !integration.webhookSecret) {
       throw new Error(`integration ${integrationId} needs a webhook URL and secret before agents can reply`);
@@ -216,19 +258,9 @@ export class FakeGenesys {
         atMs: nowMs,
       });
     }
-    const bodyBytes = Buffer.from(JSON.stringify(body));
-    const headers = { ...integration.webhookHeaders, 'x-hub-signature-256': hubSignature(bodyBytes, integration.webhookSecret) };
-    let result: WebhookResult;
-    try {
-      result = await postWebhook(integration.webhookUrl, bodyBytes, headers, {
-        timeoutMs: WEBHOOK_TIMEOUT_MS,
-        abortSignal: this.closing.signal,
-      });
-    } catch (error) {
-      throw new Error(`posting agent message ${genesysMessageId} to the webhook of integration ${integrationId} failed`, { cause: error });
-    }
-    this.agentMessages.push({ integrationId, body, webhookStatus: result.status, atMs: nowMs });
-    return { status: result.status, id: genesysMessageId, body };
+    const bytes = Buffer.from(JSON.stringify(body));
+    const headers = { 'content-type': 'application/json', ...integration.webhookHeaders, 'x-hub-signature-256': hubSignature(bytes, integration.webhookSecret) };
+    return { id: genesysMessageId, body, bytes, headers, webhookUrl: integration.webhookUrl, atMs: nowMs };
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -242,7 +274,8 @@ export class FakeGenesys {
       throw error;
     }
     const { route, outcome } = this.decide(method, url, request.headers.authorization, rawBody);
-    this.requests.push({ route, method, path: url.pathname, status: outcome.status, atMs: this.clock() });
+    const messageId = route === 'message' || route === 'receipt' ? channelMessageIdOf(rawBody) : undefined;
+    this.requests.push({ route, method, path: url.pathname, status: outcome.status, atMs: this.clock(), ...(messageId === undefined ? {} : { messageId }) });
 
     const stallMs = route === 'unknown' ? undefined : this.stalls.take(route, undefined);
     if (stallMs !== undefined) await this.server.delay(stallMs);
@@ -329,5 +362,14 @@ export class FakeGenesys {
   private scripted(route: GenesysRoute): HttpOutcome | undefined {
     const failure = this.failures.take(route, undefined);
     return failure && scriptedFailure(failure.status, failure.retryAfterS, failure.body);
+  }
+}
+
+function channelMessageIdOf(rawBody: Buffer): string | undefined {
+  try {
+    const messageId = (JSON.parse(rawBody.toString('utf8')) as { channel?: { messageId?: unknown } } | null)?.channel?.messageId;
+    return typeof messageId === 'string' ? messageId : undefined;
+  } catch {
+    return undefined;
   }
 }

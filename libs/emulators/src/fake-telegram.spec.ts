@@ -123,6 +123,16 @@ describe('FakeTelegram', () => {
     expect(resultOf(retried)['message_id']).toBe(1);
   });
 
+  it('ends a storm of scripted failures and stalls on clearFaults', async () => {
+    fake.failNext('sendMessage', 1_000, { status: 429, description: 'Too Many Requests: retry after 1', retryAfterS: 1 });
+    fake.stall('sendMessage', 10_000, 1_000);
+    expect((await callBotApi(fake, 'sendMessage', { chat_id: CHAT_ID, text: 'storm' })).status).toBe(429);
+    fake.clearFaults();
+    const startedAtMs = Date.now();
+    expect((await callBotApi(fake, 'sendMessage', { chat_id: CHAT_ID, text: 'calm' })).status).toBe(200);
+    expect(Date.now() - startedAtMs).toBeLessThan(5_000);
+  }, 20_000);
+
   it('answers 403 for a blocked chat until it is unblocked', async () => {
     fake.block(CHAT_ID);
     const blocked = await callBotApi(fake, 'sendMessage', { chat_id: CHAT_ID, text: 'hello?' });

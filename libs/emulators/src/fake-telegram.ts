@@ -129,6 +129,12 @@ export class FakeTelegram {
     this.failures.add(method.toLowerCase(), times, failureToAnswer, this.chatFilter(options.chatId));
   }
 
+  /** Forgets every scripted failure and stall not used yet, e.g. to end a time-boxed storm. */
+  clearFaults(): void {
+    this.failures.clear();
+    this.stalls.clear();
+  }
+
   block(chatId: string | number): void {
     this.blockedChatIds.add(String(chatId));
   }

@@ -9,6 +9,7 @@ export {
   type GenesysFailure,
   type GenesysRequestRecord,
   type GenesysRoute,
+  type PreparedAgentMessage,
 } from './fake-genesys.js';
 export { hubSignature, type AgentAttachment, type AgentEvent, type AgentMessageInput } from './genesys-agent-message.js';
 export type { ConversationView, TranscriptAttachment, TranscriptMessage, TranscriptReceipt } from './genesys-conversations.js';

@@ -1,0 +1,123 @@
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { BridgeHarness, eventually } from '@tgg/testing';
+import { chatIds, connectDb, mappings } from './support/bridge-ops.js';
+import { AgentSide, SteadyLoad, TelegramSide, sleep } from './support/far-sides.js';
+import { idsByText, inboundReport, outboundReport, recoveryMs, summary, type DeliveryReport } from './support/reports.js';
+import { RedisServer } from './support/redis-server.js';
+
+/**
+ * Scenario 2: Redis goes away mid-load and comes back on the same port with its data, twice —
+ * a graceful restart (SIGTERM: the AOF is fsynced) with the production fsync policy, then kill -9
+ * with `appendfsync always`, where Redis keeps every write it acknowledged. Ingress answers 503
+ * meanwhile (Telegram redelivers), the outbound webhook too (Genesys redelivers), and the workers
+ * must reconnect and resume on their own.
+ */
+const CHATS = chatIds(8_200_000_001, 10);
+const CUSTOMER_INTERVAL_MS = 500;
+const AGENT_INTERVAL_MS = 1000;
+const OUTAGE_MS = 6000;
+const LOAD_BETWEEN_MS = 2000;
+
+describe('chaos: Redis restarted mid-load', () => {
+  let redis: RedisServer;
+  let bridge: BridgeHarness;
+  let db: pg.Client;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start({ appendfsync: 'everysec' });
+    bridge = await BridgeHarness.start({
+      services: ['ingress', 'sequencer', 'dispatcher', 'outbound'],
+      windowMs: 300,
+      workerLockMs: 3000,
+      env: { REDIS_URL: redis.url, OUTBOUND_PER_CHAT_PER_S: '5', OUTBOUND_GLOBAL_PER_S: '100' },
+    });
+    db = await connectDb(bridge);
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.end();
+    if (redis && !redis.running) await redis.start();
+    await bridge?.stop();
+    await redis?.close();
+  });
+
+  it('resumes by itself after each restart, losing nothing acknowledged and duplicating nothing', async () => {
+    const customers = new TelegramSide(bridge);
+    const agents = new AgentSide(bridge);
+    await Promise.all(CHATS.map((chatId) => customers.say(chatId)));
+    await eventually(async () => expect((await mappings(db, CHATS)).size).toBe(CHATS.length), 20_000, 100);
+
+    // Slow answers, so Genesys requests and Telegram sends are in flight when Redis goes.
+    bridge.genesys.stall('message', 150, 1_000_000);
+    bridge.telegram.stall('sendMessage', 100, 1_000_000);
+    const startedAtMs = Date.now();
+    const inbound = new SteadyLoad(CHATS, CUSTOMER_INTERVAL_MS, (chatId) => customers.say(chatId));
+    const outbound = new SteadyLoad(CHATS, AGENT_INTERVAL_MS, (chatId) => agents.reply(chatId));
+
+    const restarts: { how: string; backAtMs: number; readyAgainMs: number; recoveredMs: number }[] = [];
+    for (const how of ['SIGTERM, appendfsync everysec', 'SIGKILL, appendfsync always'] as const) {
+      await sleep(LOAD_BETWEEN_MS);
+      if (how.startsWith('SIGKILL')) await setAppendFsync(redis.url, 'always');
+      await redis.stop(how.startsWith('SIGKILL') ? 'SIGKILL' : 'SIGTERM');
+      // While Redis is away ingress cannot persist: 503, and readiness says so.
+      await eventually(async () => expect((await fetch(`${bridge.url('ingress')}/health/ready`)).status).toBe(503), 10_000, 100);
+      await sleep(OUTAGE_MS);
+      await redis.start();
+      const backAtMs = Date.now();
+      await eventually(async () => {
+        const ready = await Promise.all((['ingress', 'sequencer', 'dispatcher', 'outbound'] as const).map(async (service) => (await fetch(`${bridge.url(service)}/health/ready`)).status));
+        expect(ready).toEqual([200, 200, 200, 200]);
+      }, 30_000, 100);
+      const readyAgainMs = Date.now() - backAtMs;
+      let recoveredMs = Infinity;
+      await eventually(() => {
+        const customerMessages = customers.acknowledged();
+        const agentReplies = agents.acknowledged();
+        recoveredMs = Math.max(
+          recoveryMs(customerMessages, inboundReport(bridge.genesys, customerMessages), backAtMs),
+          recoveryMs(agentReplies, outboundReport(bridge.telegram, idsByText(agentReplies), agentReplies), backAtMs),
+        );
+        expect(recoveredMs).toBeLessThan(Infinity);
+      }, 60_000, 100);
+      restarts.push({ how, backAtMs, readyAgainMs, recoveredMs });
+    }
+    await sleep(LOAD_BETWEEN_MS);
+    await Promise.all([inbound.stop(), outbound.stop()]);
+    const loadEndedAtMs = Date.now();
+
+    const customerMessages = customers.acknowledged();
+    const agentReplies = agents.acknowledged();
+    const texts = idsByText(agentReplies);
+    let toGenesys: DeliveryReport = inboundReport(bridge.genesys, customerMessages);
+    let toTelegram: DeliveryReport = outboundReport(bridge.telegram, texts, agentReplies);
+    await eventually(() => {
+      toGenesys = inboundReport(bridge.genesys, customerMessages);
+      toTelegram = outboundReport(bridge.telegram, texts, agentReplies);
+      expect({ genesys: toGenesys.missing, telegram: toTelegram.missing }).toEqual({ genesys: [], telegram: [] });
+    }, 60_000, 250);
+
+    expect(customers.count(503)).toBeGreaterThan(0);
+    expect(agents.count(503) + agents.count('refused')).toBeGreaterThan(0);
+    expect(toGenesys.outOfOrder).toEqual([]);
+    expect(toTelegram.outOfOrder).toEqual([]);
+    expect(toGenesys.duplicates).toEqual([]);
+    expect(toTelegram.duplicates).toEqual([]);
+
+    summary('Redis restarted mid-load', {
+      'customer messages': `${toGenesys.acknowledged} acknowledged (${customers.count(503)} answered 503 while Redis was down), all delivered once, in order`,
+      'agent replies': `${toTelegram.acknowledged} acknowledged (${agents.count(503)} answered 503), all sent once, in order`,
+      restarts: restarts.map((restart) => `${restart.how}: down ${OUTAGE_MS} ms, all services ready ${restart.readyAgainMs} ms after Redis was back, backlog worked off after ${restart.recoveredMs} ms`).join(' | '),
+      'load ran': `${loadEndedAtMs - startedAtMs} ms`,
+    });
+  }, 180_000);
+});
+
+async function setAppendFsync(url: string, policy: 'always' | 'everysec'): Promise<void> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    await client.config('SET', 'appendfsync', policy);
+  } finally {
+    await client.quit();
+  }
+}
