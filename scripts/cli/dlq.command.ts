@@ -33,7 +33,7 @@ export function registerDlqCommands(program: Command, run: Runner): void {
 
   dlq
     .command('replay')
-    .description('move failed jobs back to waiting with a fresh retry budget (a replayed message arrives after later ones of its chat)')
+    .description('move failed jobs back to waiting, oldest first, with a fresh retry budget (a replayed message arrives after later ones of its chat)')
     .option('--queue <name>', queueHelp)
     .option('--limit <n>', 'at most n jobs per queue, newest first (default: all)')
     .option('--job <id>', 'only this job (needs --queue)')
@@ -71,7 +71,8 @@ async function listDeadLetters(context: CliContext, options: z.infer<typeof List
 async function replayDeadLetters(context: CliContext, options: z.infer<typeof ReplayOptions>): Promise<void> {
   let replayed = 0;
   for (const name of queuesOf(options)) {
-    const jobs = await selectFailedJobs(context, name, options);
+    // Oldest first: replayed messages re-enter their chat's turn in the order they were first queued.
+    const jobs = (await selectFailedJobs(context, name, options)).sort((a, b) => a.timestamp - b.timestamp);
     for (const job of jobs) {
       // Fresh attempts: the job reached the failed set by using its budget, so without a reset
       // one more failure would dead-letter it again at once.
