@@ -20,6 +20,8 @@ app.post('/telegram/webhook/:channel', async (request) => {
   if (redis) await redis.set(`${keyPrefix}:bare:${counter++ % 100_000}`, request.body as Buffer, 'EX', 60); // body is the raw Buffer from the parser above
   return { ok: true };
 });
+// Listen only once Redis is connected: with the offline queue off, early requests would fail.
+if (redis) await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
 await app.listen({ port, host: '127.0.0.1' });
 process.stdout.write(`listening ${(app.server.address() as { port: number }).port}\n`); // address() is an AddressInfo once listening
 process.once('SIGTERM', () => {

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
 
   const database = await createBenchDatabase(baseDatabaseUrl());
   const withOutbound = existsSync(path.resolve('dist/apps/outbound/src/main.js'));
-  const bridge = await BridgeHarness.start({ services: withOutbound ? ['ingress', 'sequencer', 'dispatcher', 'outbound'] : ['ingress', 'sequencer', 'dispatcher'], database, windowMs: 300, env: { LOG_LEVEL: 'error' } });
+  const bridge = await BridgeHarness.start({ services: withOutbound ? ['ingress', 'sequencer', 'dispatcher', 'outbound'] : ['ingress', 'sequencer', 'dispatcher'], database, windowMs: 300, env: { LOG_LEVEL: 'error', ...(process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {}) } });
   try {
     const ingressUrl = `${bridge.url('ingress')}/telegram/webhook/default`;
     const headers = { 'x-telegram-bot-api-secret-token': HARNESS_CREDENTIALS.webhookSecret };
