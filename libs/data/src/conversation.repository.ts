@@ -19,25 +19,6 @@ export interface ConversationRecord {
 export class ConversationRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** After Genesys accepted an inbound message: keep the latest conversation id and profile. */
-  async recordInbound(channelId: string, chatId: string, genesysConversationId: string | undefined, profile: CustomerProfile, atMs: number): Promise<ConversationRecord> {
-    const at = new Date(atMs);
-    const fields = {
-      ...(genesysConversationId ? { genesysConversationId } : {}),
-      username: profile.username ?? null,
-      firstName: profile.firstName ?? null,
-      lastName: profile.lastName ?? null,
-      languageCode: profile.languageCode ?? null,
-      lastInboundAt: at,
-    };
-    const row = await this.prisma.conversation.upsert({
-      where: { channelId_chatId: { channelId, chatId: BigInt(chatId) } },
-      create: { channelId, chatId: BigInt(chatId), ...fields },
-      update: fields,
-    });
-    return toRecord(row);
-  }
-
   async find(channelId: string, chatId: string): Promise<ConversationRecord | undefined> {
     const row = await this.prisma.conversation.findUnique({ where: { channelId_chatId: { channelId, chatId: BigInt(chatId) } } });
     return row ? toRecord(row) : undefined;

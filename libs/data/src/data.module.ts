@@ -4,6 +4,7 @@ import { ChannelDirectory } from './channel-directory.js';
 import { ChannelRepository } from './channel.repository.js';
 import { ConversationRepository } from './conversation.repository.js';
 import type { PrismaClient } from './generated/prisma/client.js';
+import { InboundDeliveryRepository } from './inbound-delivery.repository.js';
 import { MessageRepository } from './message.repository.js';
 import { createPrismaClient } from './prisma.service.js';
 import { SecretBox } from './secret-box.js';
@@ -53,9 +54,10 @@ class DataLifecycle implements OnModuleInit, OnApplicationShutdown {
     { provide: ChannelRepository, inject: [PRISMA, SecretBox], useFactory: (prisma: PrismaClient, secrets: SecretBox) => new ChannelRepository(prisma, secrets) },
     { provide: ConversationRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new ConversationRepository(prisma) },
     { provide: MessageRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new MessageRepository(prisma) },
+    { provide: InboundDeliveryRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new InboundDeliveryRepository(prisma) },
     { provide: ChannelDirectory, inject: [ChannelRepository], useFactory: (channels: ChannelRepository) => new ChannelDirectory(channels) },
     DataLifecycle,
   ],
-  exports: [PRISMA, SecretBox, ChannelRepository, ConversationRepository, MessageRepository, ChannelDirectory],
+  exports: [PRISMA, SecretBox, ChannelRepository, ConversationRepository, MessageRepository, InboundDeliveryRepository, ChannelDirectory],
 })
 export class DataModule {}

@@ -6,3 +6,4 @@ export { ChannelDirectory } from './channel-directory.js';
 export { DataModule, PRISMA } from './data.module.js';
 export { SecretBox, parseEncryptionKey as parseSecretBoxKey } from './secret-box.js';
 export { applyMigrations, ensureDatabaseExists, readMigrations, MigrationError } from './migrations/migration-applier.js';
+export { InboundDeliveryRepository, type AcceptedInbound } from './inbound-delivery.repository.js';

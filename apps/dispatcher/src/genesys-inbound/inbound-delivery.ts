@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, RetryableError, type GenesysMessageReadyV1, type TelegramMessage } from '@tgg/contracts';
-import { ChannelDirectory, ConversationRepository, MessageRepository, type ChannelRecord } from '@tgg/data';
+import { ChannelDirectory, ConversationRepository, InboundDeliveryRepository, MessageRepository, type ChannelRecord } from '@tgg/data';
 import { OpenMessagingClient, toGenesysInboundMessage } from '@tgg/genesys';
 import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
 import { turnJobId } from '@tgg/queues';
@@ -29,6 +29,7 @@ export class InboundDelivery {
     @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
     @Inject(MessageRepository) private readonly messages: MessageRepository,
     @Inject(ConversationRepository) private readonly conversations: ConversationRepository,
+    @Inject(InboundDeliveryRepository) private readonly acceptedLog: InboundDeliveryRepository,
     @Inject(OpenMessagingClient) private readonly genesys: OpenMessagingClient | undefined,
     @Inject(WORKER_REDIS) private readonly redis: Redis,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
@@ -76,13 +77,15 @@ export class InboundDelivery {
     }
     const nowMs = Date.now();
     const from = job.item.message.from;
-    await this.conversations.recordInbound(channel.id, job.chatId, accepted.conversationId, {
-      username: from?.username,
-      firstName: from?.first_name,
-      lastName: from?.last_name,
-      languageCode: from?.language_code,
-    }, nowMs);
-    await this.messages.markDelivered(claim.id, nowMs, { genesysMessageId: accepted.genesysMessageId });
+    await this.acceptedLog.recordAccepted({
+      messageRowId: claim.id,
+      channelId: channel.id,
+      chatId: job.chatId,
+      genesysConversationId: accepted.conversationId,
+      genesysMessageId: accepted.genesysMessageId,
+      profile: { username: from?.username, firstName: from?.first_name, lastName: from?.last_name, languageCode: from?.language_code },
+      atMs: nowMs,
+    });
     const processingTimeMs = nowMs - job.receivedAtMs;
     this.metrics.processingTime.observe({ direction: 'inbound', channel: job.channel }, processingTimeMs / 1000);
     this.metrics.updates.inc({ outcome: 'delivered', reason: '' });
