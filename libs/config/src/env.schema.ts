@@ -28,6 +28,8 @@ export const EnvSchema = z.object({
   SEQUENCER_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(300),
   MEDIA_URL_TTL_S: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
   ENCRYPTION_KEY: optionalNonEmpty,
+  // Keys being rotated out, comma-separated: still decrypt, and secrets are re-encrypted under ENCRYPTION_KEY at start.
+  ENCRYPTION_KEY_PREVIOUS: optionalNonEmpty,
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalNonEmpty.pipe(z.url().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
@@ -58,5 +60,5 @@ export const CREDENTIAL_VARIABLES = [
 
 /** Never printed, not even partly. */
 export const SECRET_VARIABLES = new Set<string>([
-  'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'GENESYS_CLIENT_SECRET', 'GENESYS_WEBHOOK_SECRET', 'ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL',
+  'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'GENESYS_CLIENT_SECRET', 'GENESYS_WEBHOOK_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEY_PREVIOUS', 'DATABASE_URL', 'REDIS_URL',
 ]);

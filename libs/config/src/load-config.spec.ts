@@ -96,4 +96,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ TELEGRAM_ALLOWED_CIDRS: '149.154.160.0/20, 91.108.4.0/22' }).telegram.allowedCidrs).toEqual(['149.154.160.0/20', '91.108.4.0/22']);
     expect(errorOf(() => loadConfig({ TELEGRAM_ALLOWED_CIDRS: 'everyone' })).message).toContain('TELEGRAM_ALLOWED_CIDRS');
   });
+
+  it('reads previous keys for rotation and names the variable when one is malformed', () => {
+    const previous = Buffer.alloc(32, 9).toString('hex');
+    expect(loadConfig({ ...fullCredentials, ENCRYPTION_KEY_PREVIOUS: previous }).previousEncryptionKeys).toEqual([Buffer.alloc(32, 9)]);
+    const error = errorOf(() => loadConfig({ ...fullCredentials, ENCRYPTION_KEY_PREVIOUS: `${previous},short` }));
+    expect(error.message).toContain('ENCRYPTION_KEY_PREVIOUS');
+    expect(error.message).not.toContain(previous);
+  });
 });

@@ -32,6 +32,8 @@ export interface AppConfig {
   outbound: { perChatPerSecond: number; globalPerSecond: number };
   retention: { messageRetentionDays: number };
   encryptionKey: Buffer;
+  /** ENCRYPTION_KEY_PREVIOUS: keys being rotated out (decrypt only). */
+  previousEncryptionKeys: Buffer[];
   /** True when ENCRYPTION_KEY was not given and a throwaway one was generated (sandbox only). */
   encryptionKeyGenerated: boolean;
   telemetry: { otlpEndpoint?: string };
@@ -99,10 +101,19 @@ export function toAppConfig(env: Env): AppConfig {
     outbound: { perChatPerSecond: env.OUTBOUND_PER_CHAT_PER_S, globalPerSecond: env.OUTBOUND_GLOBAL_PER_S },
     retention: { messageRetentionDays: env.MESSAGE_RETENTION_DAYS },
     encryptionKey,
+    previousEncryptionKeys: (env.ENCRYPTION_KEY_PREVIOUS ?? '').split(',').map((key) => key.trim()).filter(Boolean).map((key) => parseKeyNamed(key, 'ENCRYPTION_KEY_PREVIOUS')),
     encryptionKeyGenerated: env.ENCRYPTION_KEY === undefined,
     telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : false },
   };
+}
+
+function parseKeyNamed(text: string, variable: string): Buffer {
+  try {
+    return parseEncryptionKey(text);
+  } catch {
+    throw new ConfigError(`invalid environment variable: ${variable} must be keys of 32 bytes (64 hex characters or base64), comma-separated`);
+  }
 }
 
 /** 32 bytes as 64 hex characters or as base64; the error never echoes the value. */

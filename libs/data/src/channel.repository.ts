@@ -40,6 +40,30 @@ export class ChannelRepository {
     return this.decrypt(row);
   }
 
+  /**
+   * After an ENCRYPTION_KEY rotation: rewrites every secret still encrypted under a previous key
+   * with the current one. Returns how many channels changed.
+   */
+  async reencryptUnderCurrentKey(): Promise<number> {
+    const rows = await this.prisma.channel.findMany();
+    let changed = 0;
+    for (const row of rows) {
+      const ciphertexts = [row.botTokenEnc, row.telegramSecretEnc, row.genesysWebhookSecretEnc].filter((text): text is string => text !== null);
+      if (ciphertexts.every((text) => this.secrets.isEncryptedWithCurrentKey(text))) continue;
+      const reencrypt = (text: string) => this.secrets.encrypt(this.secrets.decrypt(text));
+      await this.prisma.channel.update({
+        where: { id: row.id },
+        data: {
+          botTokenEnc: reencrypt(row.botTokenEnc),
+          telegramSecretEnc: reencrypt(row.telegramSecretEnc),
+          genesysWebhookSecretEnc: row.genesysWebhookSecretEnc ? reencrypt(row.genesysWebhookSecretEnc) : null,
+        },
+      });
+      changed += 1;
+    }
+    return changed;
+  }
+
   async findByName(name: string): Promise<ChannelRecord | undefined> {
     const row = await this.prisma.channel.findUnique({ where: { name } });
     return row ? this.decrypt(row) : undefined;

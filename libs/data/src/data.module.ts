@@ -27,6 +27,10 @@ class DataLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    if (this.config.previousEncryptionKeys.length > 0) {
+      const changed = await this.channels.reencryptUnderCurrentKey();
+      if (changed > 0) this.logger.log(`re-encrypted the secrets of ${changed} channel(s) under the current ENCRYPTION_KEY`);
+    }
     const channel = this.config.defaultChannel;
     if (channel) {
       this.directory.remember(await this.channels.upsert(channel));
@@ -50,7 +54,7 @@ class DataLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Module({
   providers: [
     { provide: PRISMA, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createPrismaClient(config.db.url) },
-    { provide: SecretBox, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey) },
+    { provide: SecretBox, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey, config.previousEncryptionKeys) },
     { provide: ChannelRepository, inject: [PRISMA, SecretBox], useFactory: (prisma: PrismaClient, secrets: SecretBox) => new ChannelRepository(prisma, secrets) },
     { provide: ConversationRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new ConversationRepository(prisma) },
     { provide: MessageRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new MessageRepository(prisma) },

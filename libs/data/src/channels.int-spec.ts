@@ -5,7 +5,7 @@ import { ChannelRepository } from './channel.repository.js';
 import { createPrismaClient, type PrismaClient } from './prisma.service.js';
 import { SecretBox } from './secret-box.js';
 
-describe('ChannelDirectory (real Postgres)', () => {
+describe('channels in Postgres: the in-memory directory and key rotation', () => {
   let db: TestDatabase;
   let prisma: PrismaClient;
   let repository: ChannelRepository;
@@ -39,5 +39,18 @@ describe('ChannelDirectory (real Postgres)', () => {
     nowMs += 1001;
     expect(await directory.reloadIfStale()).toBe(true);
     expect((await directory.get('alpha'))?.webhookSecret).toBe('new-secret');
+  });
+
+  it('re-encrypts secrets left under a previous key after ENCRYPTION_KEY is rotated', async () => {
+    await prisma.channel.deleteMany(); // the first test's channels were written under yet another key
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    await new ChannelRepository(prisma, new SecretBox(oldKey)).upsert({ name: 'rotating', botToken: '9:token', webhookSecret: 'hook', genesysWebhookSecret: 'genesys-secret-16+' });
+    const rotated = new ChannelRepository(prisma, new SecretBox(newKey, [oldKey]));
+    expect(await rotated.reencryptUnderCurrentKey()).toBe(1);
+    expect(await rotated.reencryptUnderCurrentKey()).toBe(0);
+    // The old key can now be dropped: the new key alone reads everything back.
+    const record = await new ChannelRepository(prisma, new SecretBox(newKey)).findByName('rotating');
+    expect(record).toMatchObject({ botToken: '9:token', webhookSecret: 'hook', genesysWebhookSecret: 'genesys-secret-16+' });
   });
 });
