@@ -2,7 +2,7 @@ import pg from 'pg';
 import { BridgeHarness, TcpProxy, createTestDatabase, eventually } from '@tgg/testing';
 import { chatIds, connectDb, customersWrote, mappings, messageLogStatuses } from './support/bridge-ops.js';
 import { AgentSide, SteadyLoad, TelegramSide, sleep } from './support/far-sides.js';
-import { idsByText, inboundReport, outboundReport, recoveryMs, summary, type DeliveryReport } from './support/reports.js';
+import { awaitBothWaysDelivered, recoveryMs, summary } from './support/reports.js';
 
 /**
  * Scenario 3: Postgres unreachable for 10 s under load (and once more, just after a send). Every service reaches the database through
@@ -69,16 +69,7 @@ describe('chaos: Postgres unavailable for 10 s', () => {
     await sleep(2000);
     await Promise.all([inbound.stop(), outbound.stop(), newcomers.stop()]);
 
-    const customerMessages = customers.acknowledged();
-    const agentReplies = agents.acknowledged();
-    const texts = idsByText(agentReplies);
-    let toGenesys: DeliveryReport = inboundReport(bridge.genesys, customerMessages);
-    let toTelegram: DeliveryReport = outboundReport(bridge.telegram, texts, agentReplies);
-    await eventually(() => {
-      toGenesys = inboundReport(bridge.genesys, customerMessages);
-      toTelegram = outboundReport(bridge.telegram, texts, agentReplies);
-      expect({ genesys: toGenesys.missing, telegram: toTelegram.missing }).toEqual({ genesys: [], telegram: [] });
-    }, 90_000, 250);
+    const { customerMessages, agentReplies, toGenesys, toTelegram } = await awaitBothWaysDelivered(bridge, customers, agents, 90_000);
 
     // Ingress and the outbound webhook never needed the database to say 200.
     expect([...customers.outcomes.keys()]).toEqual(['200']);

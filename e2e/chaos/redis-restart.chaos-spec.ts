@@ -3,7 +3,7 @@ import pg from 'pg';
 import { BridgeHarness, eventually } from '@tgg/testing';
 import { chatIds, connectDb, mappings } from './support/bridge-ops.js';
 import { AgentSide, SteadyLoad, TelegramSide, sleep } from './support/far-sides.js';
-import { idsByText, inboundReport, outboundReport, recoveryMs, summary, type DeliveryReport } from './support/reports.js';
+import { awaitBothWaysDelivered, idsByText, inboundReport, outboundReport, recoveryMs, summary } from './support/reports.js';
 import { RedisServer } from './support/redis-server.js';
 
 /**
@@ -86,16 +86,7 @@ describe('chaos: Redis restarted mid-load', () => {
     await Promise.all([inbound.stop(), outbound.stop()]);
     const loadEndedAtMs = Date.now();
 
-    const customerMessages = customers.acknowledged();
-    const agentReplies = agents.acknowledged();
-    const texts = idsByText(agentReplies);
-    let toGenesys: DeliveryReport = inboundReport(bridge.genesys, customerMessages);
-    let toTelegram: DeliveryReport = outboundReport(bridge.telegram, texts, agentReplies);
-    await eventually(() => {
-      toGenesys = inboundReport(bridge.genesys, customerMessages);
-      toTelegram = outboundReport(bridge.telegram, texts, agentReplies);
-      expect({ genesys: toGenesys.missing, telegram: toTelegram.missing }).toEqual({ genesys: [], telegram: [] });
-    }, 60_000, 250);
+    const { customerMessages, agentReplies, toGenesys, toTelegram } = await awaitBothWaysDelivered(bridge, customers, agents, 60_000);
 
     expect(customers.count(503)).toBeGreaterThan(0);
     expect(agents.count(503) + agents.count('refused')).toBeGreaterThan(0);

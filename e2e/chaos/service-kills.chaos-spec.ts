@@ -2,7 +2,7 @@ import pg from 'pg';
 import { BridgeHarness, eventually, type BridgeServiceName } from '@tgg/testing';
 import { chatIds, connectDb, mappings } from './support/bridge-ops.js';
 import { AgentSide, SteadyLoad, TelegramSide, sleep } from './support/far-sides.js';
-import { idsByText, inboundReport, outboundReport, recoveryMs, summary, type DeliveryReport } from './support/reports.js';
+import { awaitBothWaysDelivered, idsByText, inboundReport, outboundReport, recoveryMs, summary } from './support/reports.js';
 
 /**
  * Scenario 1: kill -9 of each service in turn under steady two-way load, then restart. Telegram
@@ -83,16 +83,7 @@ describe('chaos: kill -9 of each service under steady load', () => {
     await Promise.all([inbound.stop(), outbound.stop()]);
     const loadEndedAtMs = Date.now();
 
-    const customerMessages = customers.acknowledged();
-    const agentReplies = agents.acknowledged();
-    const texts = idsByText(agentReplies);
-    let toGenesys: DeliveryReport = inboundReport(bridge.genesys, customerMessages);
-    let toTelegram: DeliveryReport = outboundReport(bridge.telegram, texts, agentReplies);
-    await eventually(() => {
-      toGenesys = inboundReport(bridge.genesys, customerMessages);
-      toTelegram = outboundReport(bridge.telegram, texts, agentReplies);
-      expect({ genesys: toGenesys.missing, telegram: toTelegram.missing }).toEqual({ genesys: [], telegram: [] });
-    }, 90_000, 250);
+    const { customerMessages, agentReplies, toGenesys, toTelegram } = await awaitBothWaysDelivered(bridge, customers, agents, 90_000);
     const drainedAtMs = Date.now();
 
     expect(toGenesys.outOfOrder).toEqual([]);

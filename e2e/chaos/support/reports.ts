@@ -1,3 +1,4 @@
+import { eventually } from '@tgg/testing';
 import type { FakeGenesys, FakeTelegram, GenesysRequestRecord, TelegramCall } from '@tgg/emulators';
 import type { Offer } from './far-sides.js';
 
@@ -119,4 +120,29 @@ export function describeGaps(gaps: readonly number[]): string {
 /** The one line per scenario the closing note quotes. */
 export function summary(scenario: string, facts: Record<string, string | number>): void {
   console.log(`chaos ${scenario}: ${Object.entries(facts).map(([name, value]) => `${name} ${value}`).join('; ')}`);
+}
+
+export interface BothWays {
+  customerMessages: Map<string, Offer[]>;
+  agentReplies: Map<string, Offer[]>;
+  toGenesys: DeliveryReport;
+  toTelegram: DeliveryReport;
+}
+
+/** Waits until every acknowledged customer message reached Genesys and every agent reply reached Telegram. */
+export async function awaitBothWaysDelivered(
+  bridge: { genesys: FakeGenesys; telegram: FakeTelegram },
+  customers: { acknowledged(): Map<string, Offer[]> },
+  agents: { acknowledged(): Map<string, Offer[]> },
+  timeoutMs: number,
+): Promise<BothWays> {
+  const customerMessages = customers.acknowledged();
+  const agentReplies = agents.acknowledged();
+  const texts = idsByText(agentReplies);
+  const report = (): BothWays => ({ customerMessages, agentReplies, toGenesys: inboundReport(bridge.genesys, customerMessages), toTelegram: outboundReport(bridge.telegram, texts, agentReplies) });
+  return eventually(() => {
+    const both = report();
+    expect({ genesys: both.toGenesys.missing, telegram: both.toTelegram.missing }).toEqual({ genesys: [], telegram: [] });
+    return both;
+  }, timeoutMs, 250);
 }
