@@ -32,10 +32,10 @@ export async function preflight(env = process.env) {
   const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;
   const problems = [];
   if (!(await canConnect(databaseUrl, 5432))) {
-    problems.push(`Postgres is unreachable at ${maskUrl(databaseUrl)}: start it (e.g. \`pg_ctlcluster 15 main start\` or \`docker compose up -d postgres\`) or set DATABASE_URL`);
+    problems.push(`Postgres is unreachable at ${maskUrl(databaseUrl)}: start it (e.g. \`pg_ctlcluster 15 main start\` or \`docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15\`) or set DATABASE_URL`);
   }
   if (!(await canConnect(redisUrl, 6379))) {
-    problems.push(`Redis is unreachable at ${maskUrl(redisUrl)}: start it (e.g. \`redis-server --daemonize yes\` or \`docker compose up -d redis\`) or set REDIS_URL`);
+    problems.push(`Redis is unreachable at ${maskUrl(redisUrl)}: start it (e.g. \`redis-server --daemonize yes\` or \`docker run -d -p 6379:6379 redis:7\`) or set REDIS_URL`);
   }
   return problems;
 }

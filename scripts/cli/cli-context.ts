@@ -132,7 +132,7 @@ export class CliContext {
     try {
       await prisma.$queryRaw`SELECT 1`;
     } catch (error) {
-      throw new CliError(`Postgres is unreachable at ${maskUrl(url)} (${firstLine(error)}): start it (e.g. \`docker compose up -d postgres\`) or set DATABASE_URL`);
+      throw new CliError(`Postgres is unreachable at ${maskUrl(url)} (${firstLine(error)}): start it (e.g. \`pg_ctlcluster 15 main start\`, or \`docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:15\`) or set DATABASE_URL`);
     }
     return prisma;
   }
@@ -147,7 +147,7 @@ export class CliContext {
     try {
       await redis.connect();
     } catch (error) {
-      throw new CliError(`Redis is unreachable at ${maskUrl(url)} (${firstLine(error)}): start it (e.g. \`docker compose up -d redis\`) or set REDIS_URL`);
+      throw new CliError(`Redis is unreachable at ${maskUrl(url)} (${firstLine(error)}): start it (e.g. \`redis-server --daemonize yes\`, or \`docker run -d -p 6379:6379 redis:7\`) or set REDIS_URL`);
     }
     return redis;
   }
