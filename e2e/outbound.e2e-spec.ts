@@ -111,13 +111,20 @@ describe('outbound path: Genesys webhook → outbound → Telegram, with receipt
     await bridge?.stop();
   });
 
-  it('reports ready with Telegram getMe and the Genesys token checked', async () => {
+  it('is ready on Redis and the loaded channels, and reports Telegram getMe and the Genesys token on /health/dependencies', async () => {
+    const ready = await fetch(`${bridge.url('outbound')}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { details: Record<string, unknown> }).details).toEqual({ redis: { status: 'up' }, channels: { status: 'up', detail: '1 channel(s)' } });
     await eventually(async () => {
-      const response = await fetch(`${bridge.url('outbound')}/health/ready`);
-      const body = (await response.json()) as { details: Record<string, { status: string; detail?: string }> };
+      const response = await fetch(`${bridge.url('outbound')}/health/dependencies`);
+      const body = (await response.json()) as { dependencies: Record<string, { status: string }>; channels: Record<string, Record<string, { status: string; detail?: string }>> };
       expect(response.status).toBe(200);
-      expect(body.details).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' }, 'telegram-getme': { status: 'up' }, 'genesys-token': { status: 'up' } });
-      expect(body.details['telegram-getme']?.detail).toBeUndefined();
+      expect(body.dependencies).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' }, 'genesys-token': { status: 'up' } });
+      // The harness never registers a webhook with Telegram: reported, and still ready.
+      expect(body.channels['default']).toEqual({
+        'telegram-getme': { status: 'up' },
+        'telegram-webhook': { status: 'down', detail: 'no webhook registered: run `npm run cli -- webhook set --channel default`' },
+      });
     });
   });
 

@@ -4,7 +4,22 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
 import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
 import type { GenesysTokenCache } from '@tgg/genesys';
-import { GENESYS_TOKENS, PLATFORM_CONTROLLERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, TokenHealthPoller, genesysProviders, genesysTokenCheck, postgresCheck, redisCheck, turnMachineryProviders } from '@tgg/platform';
+import {
+  DEPENDENCY_SOURCES,
+  GENESYS_TOKENS,
+  PLATFORM_CONTROLLERS,
+  PLATFORM_PROVIDERS,
+  PlatformModule,
+  PRODUCER_REDIS,
+  READINESS_CHECKS,
+  TokenHealthPoller,
+  genesysProviders,
+  genesysTokenDependency,
+  postgresDependency,
+  redisDependency,
+  redisWritableCheck,
+  turnMachineryProviders,
+} from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { GenesysInboundProcessor } from './genesys-inbound/genesys-inbound.processor.js';
 
@@ -23,10 +38,14 @@ export class DispatcherModule {
         InboundDelivery,
         GenesysInboundProcessor,
         TokenHealthPoller,
+        ...PLATFORM_PROVIDERS,
+        // A worker is ready when it can take jobs from Redis; Postgres and Genesys outages are
+        // retried per job (the chat waits) and reported on /health/dependencies.
+        { provide: READINESS_CHECKS, inject: [PRODUCER_REDIS], useFactory: (redis: Redis) => [redisWritableCheck(redis, config.redis.queuePrefix, 'dispatcher')] },
         {
-          provide: READINESS_CHECKS,
+          provide: DEPENDENCY_SOURCES,
           inject: [PRISMA, PRODUCER_REDIS, GENESYS_TOKENS],
-          useFactory: (prisma: PrismaClient, redis: Redis, tokens: GenesysTokenCache | undefined) => [postgresCheck(prisma), redisCheck(redis), genesysTokenCheck(tokens)],
+          useFactory: (prisma: PrismaClient, redis: Redis, tokens: GenesysTokenCache | undefined) => [postgresDependency(prisma), redisDependency(redis), genesysTokenDependency(tokens)],
         },
       ],
     };

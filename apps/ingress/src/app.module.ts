@@ -2,8 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
-import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
-import { PLATFORM_CONTROLLERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, postgresCheck, redisCheck } from '@tgg/platform';
+import { ChannelDirectory, DataModule, PRISMA, type PrismaClient } from '@tgg/data';
+import { DEPENDENCY_SOURCES, PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, channelsLoadedCheck, postgresDependency, redisDependency, redisWritableCheck } from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { MediaController } from './media/media.controller.js';
 import { SandboxController } from './sandbox/sandbox.controller.js';
@@ -19,10 +19,18 @@ export class IngressModule {
       controllers: [...PLATFORM_CONTROLLERS, TelegramWebhookController, MediaController, ...(config.sandboxConsole ? [SandboxController] : [])],
       providers: [
         TelegramUpdatesProducer,
+        ...PLATFORM_PROVIDERS,
+        // Ready = a webhook can be stored: Redis takes writes and the channels are known. Postgres
+        // is not needed for that (channels are cached), so it is reported, never gating.
         {
           provide: READINESS_CHECKS,
+          inject: [PRODUCER_REDIS, ChannelDirectory],
+          useFactory: (redis: Redis, channels: ChannelDirectory) => [redisWritableCheck(redis, config.redis.queuePrefix, 'ingress'), channelsLoadedCheck(channels)],
+        },
+        {
+          provide: DEPENDENCY_SOURCES,
           inject: [PRISMA, PRODUCER_REDIS],
-          useFactory: (prisma: PrismaClient, redis: Redis) => [postgresCheck(prisma), redisCheck(redis)],
+          useFactory: (prisma: PrismaClient, redis: Redis) => [postgresDependency(prisma), redisDependency(redis)],
         },
       ],
     };

@@ -2,9 +2,22 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
-import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
+import { ChannelDirectory, DataModule, PRISMA, type PrismaClient } from '@tgg/data';
 import type { GenesysTokenCache } from '@tgg/genesys';
-import { GENESYS_TOKENS, PLATFORM_CONTROLLERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, genesysTokenCheck, postgresCheck, redisCheck } from '@tgg/platform';
+import {
+  DEPENDENCY_SOURCES,
+  GENESYS_TOKENS,
+  PLATFORM_CONTROLLERS,
+  PLATFORM_PROVIDERS,
+  PlatformModule,
+  PRODUCER_REDIS,
+  READINESS_CHECKS,
+  channelsLoadedCheck,
+  genesysTokenDependency,
+  postgresDependency,
+  redisDependency,
+  redisWritableCheck,
+} from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { GenesysRepliesProducer } from './genesys-webhook/genesys-replies.producer.js';
 import { GenesysWebhookController } from './genesys-webhook/genesys-webhook.controller.js';
@@ -48,14 +61,22 @@ export class OutboundModule {
         GenesysReceiptsProcessor,
         ReplyTurnsSweeper,
         DependencyHealthPoller,
+        ...PLATFORM_PROVIDERS,
+        // Ready = a Genesys webhook can be stored. One revoked bot token, a Genesys OAuth outage
+        // or a Postgres blip must not bounce every channel's webhooks: they are only reported.
         {
           provide: READINESS_CHECKS,
+          inject: [PRODUCER_REDIS, ChannelDirectory],
+          useFactory: (redis: Redis, channels: ChannelDirectory) => [redisWritableCheck(redis, config.redis.queuePrefix, 'outbound'), channelsLoadedCheck(channels)],
+        },
+        {
+          provide: DEPENDENCY_SOURCES,
           inject: [PRISMA, PRODUCER_REDIS, GENESYS_TOKENS, DependencyHealthPoller],
           useFactory: (prisma: PrismaClient, redis: Redis, tokens: GenesysTokenCache | undefined, poller: DependencyHealthPoller) => [
-            postgresCheck(prisma),
-            redisCheck(redis),
-            poller.telegramCheck(),
-            genesysTokenCheck(tokens),
+            postgresDependency(prisma),
+            redisDependency(redis),
+            genesysTokenDependency(tokens),
+            poller.channelsSource(),
           ],
         },
       ],

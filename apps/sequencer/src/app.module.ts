@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
-import { PLATFORM_CONTROLLERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, redisCheck, turnMachineryProviders } from '@tgg/platform';
+import { DEPENDENCY_SOURCES, PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, redisDependency, redisWritableCheck, turnMachineryProviders } from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { DueChatsSweeper } from './reorder/due-chats.sweeper.js';
 import { TelegramUpdatesProcessor } from './reorder/telegram-updates.processor.js';
@@ -19,7 +19,9 @@ export class SequencerModule {
         ...turnMachineryProviders,
         TelegramUpdatesProcessor,
         DueChatsSweeper,
-        { provide: READINESS_CHECKS, inject: [PRODUCER_REDIS], useFactory: (redis: Redis) => [redisCheck(redis)] },
+        ...PLATFORM_PROVIDERS,
+        { provide: READINESS_CHECKS, inject: [PRODUCER_REDIS], useFactory: (redis: Redis) => [redisWritableCheck(redis, config.redis.queuePrefix, 'sequencer')] },
+        { provide: DEPENDENCY_SOURCES, inject: [PRODUCER_REDIS], useFactory: (redis: Redis) => [redisDependency(redis)] },
       ],
     };
   }

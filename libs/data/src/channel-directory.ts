@@ -11,6 +11,7 @@ export class ChannelDirectory {
   private byName = new Map<string, ChannelRecord>();
   private lastLoadAtMs = 0;
   private loading: Promise<void> | undefined;
+  private loaded = false;
 
   constructor(
     private readonly channels: ChannelRepository,
@@ -21,12 +22,18 @@ export class ChannelDirectory {
     return this.byName.size;
   }
 
+  /** The full list was read once; stays true through later failed reloads (the cache is kept). */
+  get loadedOnce(): boolean {
+    return this.loaded;
+  }
+
   async reload(): Promise<void> {
     this.loading ??= this.channels
       .list()
       .then((records) => {
         this.byName = new Map(records.map((record) => [record.name, record]));
         this.lastLoadAtMs = this.now();
+        this.loaded = true;
       })
       .finally(() => {
         this.loading = undefined;

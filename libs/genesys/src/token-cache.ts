@@ -45,7 +45,7 @@ export class GenesysTokenCache {
     if (this.current?.accessToken === accessToken) this.current = undefined;
   }
 
-  /** The last fetch's outcome, for /health/ready (never triggers a request itself). */
+  /** The last fetch's outcome, for /health/dependencies (never triggers a request itself). */
   lastHealth(): TokenHealth | undefined {
     return this.health;
   }

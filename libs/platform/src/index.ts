@@ -1,11 +1,13 @@
-export { PlatformModule, PLATFORM_CONTROLLERS } from './platform.module.js';
+export { PlatformModule, PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS } from './platform.module.js';
 export { LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS } from './tokens.js';
 export { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check.js';
-export { postgresCheck, redisCheck } from './health/dependency-checks.js';
+export { channelsLoadedCheck, genesysTokenDependency, postgresDependency, redisDependency, redisWritableCheck } from './health/dependency-checks.js';
+export { DEPENDENCY_SOURCES, safeDetail, singleDependency, type DependencySource, type DependencyState, type DependencyStatus } from './health/dependency-source.js';
+export { DependencyMonitor, toReport, type DependencyReport } from './health/dependency-monitor.js';
 export { ApiError, HttpErrorFilter } from './http-error.filter.js';
 export { HTTP_TIMEOUTS, startService, runService, type RunningService, type ServiceDefinition, type ServiceName } from './service-bootstrap.js';
 export { WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
 export { MAX_JSON_NESTING, jsonNestingWithin } from './json-nesting.js';
 export { TURN_MACHINERY, turnMachineryProviders } from './turn-machinery.providers.js';
-export { GENESYS_TOKENS, genesysProviders, genesysTokenCheck } from './genesys/genesys.providers.js';
+export { GENESYS_TOKENS, genesysProviders } from './genesys/genesys.providers.js';
 export { TokenHealthPoller } from './genesys/token-health.poller.js';

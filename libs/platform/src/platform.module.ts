@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { createRedisConnection } from '@tgg/queues';
+import { DependencyMonitor } from './health/dependency-monitor.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import type { BridgeMetrics } from '@tgg/telemetry';
@@ -24,8 +25,9 @@ class RedisConnectionsCloser implements OnApplicationShutdown {
 
 /**
  * What every service shares: config, logger, metrics, Redis connections, /health and /metrics.
- * The app's own module adds READINESS_CHECKS (which dependencies it needs to be ready) and lists
- * PLATFORM_CONTROLLERS, so the health controller sees the app's checks.
+ * The app's own module adds READINESS_CHECKS (what it needs to accept work), DEPENDENCY_SOURCES
+ * (what /health/dependencies reports) and lists PLATFORM_CONTROLLERS and PLATFORM_PROVIDERS, so
+ * the health controller sees the app's checks.
  */
 @Global()
 @Module({})
@@ -57,5 +59,11 @@ export class PlatformModule {
   }
 }
 
-/** /health/live, /health/ready and /metrics; listed in each app module's controllers. */
+/** /health/live, /health/ready, /health/dependencies and /metrics; listed in each app module's controllers. */
 export const PLATFORM_CONTROLLERS = [HealthController, MetricsController];
+
+/**
+ * Listed in each app module's providers beside its DEPENDENCY_SOURCES (the monitor must see the
+ * app's sources, which the global PlatformModule cannot).
+ */
+export const PLATFORM_PROVIDERS = [DependencyMonitor];

@@ -89,10 +89,11 @@ export class BridgeMetrics {
     registers: [this.registry],
   });
 
+  /** Reported by /health/dependencies' monitor; channel is empty for global dependencies (postgres, redis, genesys-token). */
   readonly dependencyUp = new Gauge({
-    name: 'tgg_dependency_up',
-    help: '1 when the last check of a dependency or credential succeeded',
-    labelNames: ['dependency'] as const,
+    name: 'bridge_dependency_up',
+    help: '1 when the last check of a dependency or credential succeeded, 0 when it failed (per channel for bot tokens and webhooks)',
+    labelNames: ['dependency', 'channel'] as const,
     registers: [this.registry],
   });
 

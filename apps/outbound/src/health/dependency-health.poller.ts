@@ -1,30 +1,34 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { ChannelDirectory } from '@tgg/data';
 import type { GenesysTokenCache } from '@tgg/genesys';
-import { GENESYS_TOKENS, LOGGER, type ReadinessCheck } from '@tgg/platform';
+import { GENESYS_TOKENS, LOGGER, safeDetail, type DependencySource, type DependencyStatus } from '@tgg/platform';
 import { TelegramBots } from '../telegram-send/telegram-bots.js';
 import { messageOf } from '../error-message.js';
+import { webhookStatus } from './webhook-state.js';
 
 const POLL_INTERVAL_MS = 3 * 60_000;
 
-interface BotHealth {
-  ok: boolean;
-  message?: string;
+interface ChannelHealth {
+  getMe?: DependencyStatus;
+  webhook?: DependencyStatus;
 }
 
 /**
- * Calls getMe for every channel's bot and fetches the Genesys token at start and every few
- * minutes, so /health/ready answers from cached results (probes never call Telegram or Genesys)
- * and a revoked token shows up before the first reply fails on it.
+ * Calls getMe and getWebhookInfo for every channel's bot and fetches the Genesys token at start and
+ * every few minutes, so /health/dependencies answers from cached results (a request never calls
+ * Telegram or Genesys) and a revoked token shows up before the first reply fails on it. None of
+ * this gates readiness: one bad bot must not take the other channels' webhooks out of service.
  */
 @Injectable()
 export class DependencyHealthPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly bots = new Map<string, BotHealth>();
+  private readonly channelHealth = new Map<string, ChannelHealth>();
   private timer: NodeJS.Timeout | undefined;
   private tokenWasHealthy = true;
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
     @Inject(TelegramBots) private readonly telegram: TelegramBots,
     @Inject(GENESYS_TOKENS) private readonly tokens: GenesysTokenCache | undefined,
@@ -41,40 +45,53 @@ export class DependencyHealthPoller implements OnApplicationBootstrap, BeforeApp
     clearInterval(this.timer);
   }
 
-  /** Every channel's last getMe: down if any bot's token failed, up (with a note) before the first check. */
-  telegramCheck(): ReadinessCheck {
+  /** Per channel: the last getMe (`telegram-getme`) and webhook state (`telegram-webhook`); unknown before the first poll. */
+  channelsSource(): DependencySource {
     return {
-      name: 'telegram-getme',
-      check: async () => {
-        const channels = this.channels.all();
-        if (channels.length === 0) return 'no channels configured';
-        const failing = channels.flatMap((channel) => {
-          const health = this.bots.get(channel.name);
-          return health && !health.ok ? [`channel ${channel.name}: ${health.message ?? 'getMe failed'}`] : [];
-        });
-        if (failing.length > 0) throw new Error(failing.join('; '));
-        return channels.every((channel) => this.bots.has(channel.name)) ? undefined : 'not checked yet';
-      },
+      name: 'telegram',
+      statuses: async () =>
+        this.channels.all().flatMap((channel) => {
+          const health = this.channelHealth.get(channel.name);
+          return [
+            health?.getMe ?? { dependency: 'telegram-getme', channel: channel.name, state: 'unknown', detail: 'not checked yet' },
+            health?.webhook ?? { dependency: 'telegram-webhook', channel: channel.name, state: 'unknown', detail: 'not checked yet' },
+          ];
+        }),
     };
   }
 
   async poll(): Promise<void> {
     await this.channels.reload().catch((error: unknown) => this.logger.warn({ err: { message: messageOf(error) } }, 'could not reload channels'));
-    await Promise.all([...this.channels.all().map((channel) => this.checkBot(channel.name, () => this.telegram.clientFor(channel).getMe())), this.checkToken()]);
+    const channels = this.channels.all();
+    for (const name of this.channelHealth.keys()) if (!channels.some((channel) => channel.name === name)) this.channelHealth.delete(name);
+    await Promise.all([...channels.map(async (channel) => this.checkBot(channel.name, this.telegram.clientFor(channel))), this.checkToken()]);
   }
 
-  private async checkBot(channelName: string, getMe: () => Promise<{ username?: string | undefined }>): Promise<void> {
-    const before = this.bots.get(channelName);
+  private async checkBot(channelName: string, bot: ReturnType<TelegramBots['clientFor']>): Promise<void> {
+    const before = this.channelHealth.get(channelName)?.getMe;
+    const health: ChannelHealth = {};
     try {
-      const bot = await getMe();
-      this.bots.set(channelName, { ok: true });
-      if (before && !before.ok) this.logger.info({ channel: channelName, bot: bot.username }, 'Telegram getMe works again');
+      const me = await bot.getMe();
+      health.getMe = { dependency: 'telegram-getme', channel: channelName, state: 'up' };
+      if (before?.state === 'down') this.logger.info({ channel: channelName, bot: me.username }, 'Telegram getMe works again');
     } catch (error) {
       // Our errors name the method only, never the token-bearing URL.
-      const message = messageOf(error);
-      this.bots.set(channelName, { ok: false, message });
-      if (!before || before.ok) this.logger.error({ channel: channelName, err: { message } }, 'Telegram getMe failed: replies to this channel cannot be sent');
+      const detail = safeDetail(error);
+      health.getMe = { dependency: 'telegram-getme', channel: channelName, state: 'down', detail };
+      if (before?.state !== 'down') this.logger.error({ channel: channelName, err: { message: detail } }, 'Telegram getMe failed: replies to this channel cannot be sent');
     }
+    try {
+      health.webhook = webhookStatus(channelName, await bot.getWebhookInfo(), this.expectedWebhookUrl(channelName), Math.floor(Date.now() / 1000));
+    } catch (error) {
+      health.webhook = { dependency: 'telegram-webhook', channel: channelName, state: 'down', detail: `getWebhookInfo failed: ${safeDetail(error)}` };
+    }
+    this.channelHealth.set(channelName, health);
+  }
+
+  /** As `npm run cli -- webhook set` registers it: the origin (default port dropped) and path of PUBLIC_BASE_URL. */
+  private expectedWebhookUrl(channelName: string): string {
+    const base = new URL(this.config.http.publicBaseUrl);
+    return `${base.origin}${base.pathname.replace(/\/+$/, '')}/telegram/webhook/${channelName}`;
   }
 
   private async checkToken(): Promise<void> {

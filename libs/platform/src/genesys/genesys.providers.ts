@@ -1,7 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { GenesysTokenCache, OpenMessagingClient } from '@tgg/genesys';
-import type { ReadinessCheck } from '../health/readiness-check.js';
 import { METRICS } from '../tokens.js';
 import type { BridgeMetrics } from '@tgg/telemetry';
 
@@ -37,17 +36,3 @@ export const genesysProviders: Provider[] = [
         : undefined,
   },
 ];
-
-/** Readiness from the cached token result: probes never call Genesys themselves. */
-export function genesysTokenCheck(tokens: GenesysTokenCache | undefined): ReadinessCheck {
-  return {
-    name: 'genesys-token',
-    async check() {
-      if (!tokens) throw new Error('no Genesys OAuth client configured (GENESYS_CLIENT_ID/GENESYS_CLIENT_SECRET)');
-      const health = tokens.lastHealth();
-      if (!health) return 'not fetched yet';
-      if (!health.ok) throw new Error(health.message ?? 'token fetch failed');
-      return undefined;
-    },
-  };
-}

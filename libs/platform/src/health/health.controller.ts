@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import type { BridgeMetrics } from '@tgg/telemetry';
-import { METRICS } from '../tokens.js';
+import { DependencyMonitor, type DependencyReport } from './dependency-monitor.js';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness-check.js';
+import { withTimeout } from './with-timeout.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -12,7 +12,7 @@ export class HealthController {
   constructor(
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
-    @Inject(METRICS) private readonly metrics: BridgeMetrics,
+    @Inject(DependencyMonitor) private readonly dependencies: DependencyMonitor,
   ) {}
 
   /** The process is up; checks nothing external, so a dependency outage never restarts pods. */
@@ -21,6 +21,11 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /**
+   * This process can accept and durably store work (SPEC §4): Redis takes writes and, for the
+   * webhook receivers, the channel list was loaded once. Postgres and the far sides are on
+   * /health/dependencies instead: gating on them would empty the Service on one blip or one bad token.
+   */
   @Get('ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const results = await Promise.all(
@@ -28,10 +33,8 @@ export class HealthController {
         const session = this.indicators.check(dependency.name);
         try {
           const detail = await withTimeout(dependency.check(), CHECK_TIMEOUT_MS);
-          this.metrics.dependencyUp.set({ dependency: dependency.name }, 1);
           return session.up(detail ? { detail } : {});
         } catch (error) {
-          this.metrics.dependencyUp.set({ dependency: dependency.name }, 0);
           return session.down({ message: error instanceof Error ? error.message : String(error) });
         }
       }),
@@ -45,20 +48,10 @@ export class HealthController {
     const message = down.map(([name, result]) => `${name}: ${result.message ?? 'down'}`).join('; ');
     void reply.status(503).send({ error: 'not_ready', message, details });
   }
-}
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
+  /** Postgres, Redis, the Genesys token and each channel's bot, from the last cached check (never gates anything). */
+  @Get('dependencies')
+  async dependencyReport(): Promise<DependencyReport> {
+    return this.dependencies.report();
+  }
 }

@@ -1,4 +1,4 @@
-/** One dependency that /health/ready reports on. Checks must be cheap: probes run every few seconds. */
+/** One thing /health/ready requires to accept work. Checks must be cheap: probes run every few seconds. */
 export interface ReadinessCheck {
   readonly name: string;
   /** Resolves with a short detail when up; rejects (with a message safe to show) when down. */
