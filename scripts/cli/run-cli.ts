@@ -9,6 +9,7 @@ import { registerChannelCommands } from './channel.command.js';
 import { registerDlqCommands } from './dlq.command.js';
 import { registerDoctorCommand } from './doctor.command.js';
 import { registerGenesysCommands } from './genesys.command.js';
+import { registerMessagesCommands } from './messages.command.js';
 import { registerWebhookCommands } from './webhook.command.js';
 
 export interface RunCliOptions {
@@ -51,6 +52,7 @@ function buildProgram(io: CliIo, run: (action: CommandAction) => Promise<void>):
   registerWebhookCommands(program, run);
   registerGenesysCommands(program, run);
   registerDlqCommands(program, run);
+  registerMessagesCommands(program, run);
   registerDoctorCommand(program, run);
   return program;
 }

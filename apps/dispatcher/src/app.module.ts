@@ -24,6 +24,7 @@ import type { BridgeMetrics } from '@tgg/telemetry';
 import { GenesysInboundProcessor } from './genesys-inbound/genesys-inbound.processor.js';
 
 import { InboundDelivery } from './genesys-inbound/inbound-delivery.js';
+import { MessageRetentionProcessor } from './retention/message-retention.processor.js';
 
 @Module({})
 export class DispatcherModule {
@@ -38,6 +39,7 @@ export class DispatcherModule {
         InboundDelivery,
         GenesysInboundProcessor,
         TokenHealthPoller,
+        MessageRetentionProcessor,
         ...PLATFORM_PROVIDERS,
         // A worker is ready when it can take jobs from Redis; Postgres and Genesys outages are
         // retried per job (the chat waits) and reported on /health/dependencies.

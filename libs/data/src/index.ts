@@ -3,6 +3,7 @@ export { ChannelRepository, type ChannelRecord, type ChannelInput } from './chan
 export { ConversationRepository, type ConversationRecord, type CustomerProfile } from './conversation.repository.js';
 export { MessageRepository, type InboundKey, type MessageState } from './message.repository.js';
 export { ChannelDirectory } from './channel-directory.js';
+export { purgeExpiredBodies, retentionCutoffMs, RETENTION_BATCH_SIZE, type PurgeOptions, type PurgeOutcome } from './message-retention.js';
 export { DataModule, PRISMA } from './data.module.js';
 export { SecretBox, parseEncryptionKey as parseSecretBoxKey } from './secret-box.js';
 export { applyMigrations, ensureDatabaseExists, readMigrations, MigrationError } from './migrations/migration-applier.js';

@@ -79,9 +79,26 @@ export class MessageRepository {
     await this.prisma.message.update({ where: { id }, data: { status, lastError: error.slice(0, 2000) } });
   }
 
-  /** Retention (MESSAGE_RETENTION_DAYS): bodies go, the keys that make replays harmless stay. */
-  async purgeBodiesOlderThan(cutoffMs: number): Promise<number> {
-    const { count } = await this.prisma.message.updateMany({ where: { createdAt: { lt: new Date(cutoffMs) }, body: { not: null } }, data: { body: null } });
-    return count;
+  /**
+   * Retention (MESSAGE_RETENTION_DAYS): clears the bodies of at most `limit` messages created before
+   * the cutoff, oldest first; the keys that make replays harmless stay. One bounded statement keeps
+   * row locks short next to live traffic; SKIP LOCKED lets two runs (or a run and a hot row) pass
+   * each other instead of waiting. Uses the created_at index.
+   */
+  async purgeBodiesBatch(cutoffMs: number, limit: number): Promise<number> {
+    return this.prisma.$executeRaw`
+      UPDATE messages SET body = NULL
+      WHERE id IN (
+        SELECT id FROM messages
+        WHERE created_at < ${new Date(cutoffMs)} AND body IS NOT NULL
+        ORDER BY created_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )`;
+  }
+
+  /** How many bodies a purge with this cutoff would clear (`messages purge --dry-run`). */
+  async countBodiesOlderThan(cutoffMs: number): Promise<number> {
+    return this.prisma.message.count({ where: { createdAt: { lt: new Date(cutoffMs) }, body: { not: null } } });
   }
 }

@@ -8,6 +8,7 @@ export const QueueName = {
   GenesysReplies: 'genesys-replies', // outbound webhook → reply intake (per-chat turns)
   TelegramSends: 'telegram-sends', // reply intake → Telegram sender, one reply per chat at a time, in order
   GenesysReceipts: 'genesys-receipts', // Telegram sender → Genesys delivery receipts
+  Maintenance: 'maintenance', // job schedulers (message retention) → dispatcher, one run per cluster
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 

@@ -89,6 +89,13 @@ export class BridgeMetrics {
     registers: [this.registry],
   });
 
+  /** Message retention (MESSAGE_RETENTION_DAYS): bodies cleared by the dispatcher's scheduled purge. */
+  readonly messageBodiesPurged = new Counter({
+    name: 'tgg_message_bodies_purged_total',
+    help: 'Message bodies cleared by the retention job (rows keep their keys)',
+    registers: [this.registry],
+  });
+
   /** Reported by /health/dependencies' monitor; channel is empty for global dependencies (postgres, redis, genesys-token). */
   readonly dependencyUp = new Gauge({
     name: 'bridge_dependency_up',

@@ -3,6 +3,7 @@ import { DeadLetterV1 } from './dead-letter.v1.js';
 import { GenesysMessageReadyV1 } from './genesys-message-ready.v1.js';
 import { GenesysReplyReceivedV1 } from './genesys-reply-received.v1.js';
 import { GenesysReceiptReadyV1 } from './genesys-receipt-ready.v1.js';
+import { MessageRetentionDueV1 } from './message-retention-due.v1.js';
 import { TelegramReplyReadyV1 } from './telegram-reply-ready.v1.js';
 import { TelegramUpdateReceivedV1 } from './telegram-update-received.v1.js';
 
@@ -17,10 +18,11 @@ export const JOB_SCHEMAS = {
   'dead-letter.v1': DeadLetterV1,
   'telegram-reply-ready.v1': TelegramReplyReadyV1,
   'genesys-receipt-ready.v1': GenesysReceiptReadyV1,
+  'message-retention-due.v1': MessageRetentionDueV1,
 } as const;
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
 
 export * from './common.js';
 export { DeadLetterV1, GenesysMessageReadyV1, GenesysReplyReceivedV1, TelegramUpdateReceivedV1 };
-export { GenesysReceiptReadyV1, TelegramReplyReadyV1 };
+export { GenesysReceiptReadyV1, TelegramReplyReadyV1, MessageRetentionDueV1 };
