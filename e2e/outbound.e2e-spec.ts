@@ -100,7 +100,7 @@ describe('outbound path: Genesys webhook → outbound → Telegram, with receipt
     bridge = await BridgeHarness.start({
       services: ['ingress', 'sequencer', 'dispatcher', 'outbound'],
       windowMs: 0,
-      env: { OUTBOUND_PER_CHAT_PER_S: String(PER_CHAT_PER_S), OUTBOUND_GLOBAL_PER_S: String(GLOBAL_PER_S), TELEGRAM_MAX_ATTEMPTS: '4' },
+      env: { OUTBOUND_PER_CHAT_PER_S: String(PER_CHAT_PER_S), OUTBOUND_GLOBAL_PER_S: String(GLOBAL_PER_S) },
     });
     db = new pg.Client({ connectionString: bridge.db.url });
     await db.connect();
@@ -300,21 +300,35 @@ describe('outbound path: Genesys webhook → outbound → Telegram, with receipt
     expect(sendsTo(chatId).map((call) => call.params['text'])).toEqual(['marker']);
   });
 
-  it('retries Telegram 5xx with backoff, dead-letters after the budget with a Failed receipt, and lets the chat move on', async () => {
+  it('retries Telegram 5xx until Telegram recovers, holding the chat so its order is kept, and dead-letters nothing', async () => {
     const chatId = newChat();
     await customerWrote(chatId);
-    bridge.telegram.failNext('sendMessage', 4, { status: 502, description: 'Bad Gateway' }, { chatId });
+    // More failures than the old attempt budget allowed before dead-lettering (TELEGRAM_MAX_ATTEMPTS was 4 here).
+    bridge.telegram.failNext('sendMessage', 5, { status: 502, description: 'Bad Gateway' }, { chatId });
+    const held = await reply(chatId, 'held back by an outage');
+    const next = await reply(chatId, 'sent after it');
+    await deliveredReceiptsOf([held, next], 40_000);
+    expect(bridge.telegram.calls.filter((call) => call.params['chat_id'] === chatId).map((call) => [call.params['text'], call.status])).toEqual([
+      ...Array.from({ length: 5 }, () => ['held back by an outage', 502]),
+      ['held back by an outage', 200],
+      ['sent after it', 200],
+    ]);
+    expect(bridge.genesys.receipts.filter((receipt) => receipt.body.id === held && receipt.body.status === 'Failed')).toEqual([]);
+    const { rows } = await db.query('SELECT status FROM messages WHERE genesys_message_id = $1', [held]);
+    expect(rows).toEqual([{ status: 'delivered' }]);
+  }, 60_000);
+
+  it('dead-letters a reply Telegram refuses for good (400) at once, with a Failed receipt, and lets the chat move on', async () => {
+    const chatId = newChat();
+    await customerWrote(chatId);
+    bridge.telegram.failNext('sendMessage', 1, { status: 400, description: "Bad Request: can't parse entities" }, { chatId });
     const doomed = await reply(chatId, 'this one will not make it');
     const next = await reply(chatId, 'but this one will');
     const [failed] = await bridge.genesys.waitForReceipts((entry) => entry.body.id === doomed, 1, 30_000);
-    expect(failed?.body).toMatchObject({ status: 'Failed', isFinalReceipt: true, reasons: [{ code: 'ServerError', message: 'Telegram 502: Bad Gateway' }] });
+    expect(failed?.body).toMatchObject({ status: 'Failed', isFinalReceipt: true, reasons: [{ code: 'InvalidMessageStructure', message: "Telegram 400: Bad Request: can't parse entities" }] });
     await deliveredReceiptsOf([next], 20_000);
-    // TELEGRAM_MAX_ATTEMPTS=4 in this file: four tries of the first reply, then the second reply once.
     expect(bridge.telegram.calls.filter((call) => call.params['chat_id'] === chatId).map((call) => [call.params['text'], call.status])).toEqual([
-      ['this one will not make it', 502],
-      ['this one will not make it', 502],
-      ['this one will not make it', 502],
-      ['this one will not make it', 502],
+      ['this one will not make it', 400],
       ['but this one will', 200],
     ]);
     await eventually(async () => {

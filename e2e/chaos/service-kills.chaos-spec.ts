@@ -31,7 +31,6 @@ describe('chaos: kill -9 of each service under steady load', () => {
     bridge = await BridgeHarness.start({
       services: ['ingress', 'sequencer', 'dispatcher', 'outbound'],
       windowMs: 300,
-      workerLockMs: 2000,
       env: { OUTBOUND_PER_CHAT_PER_S: '5', OUTBOUND_GLOBAL_PER_S: '100' },
     });
     db = await connectDb(bridge);

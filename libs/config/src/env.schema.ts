@@ -38,10 +38,14 @@ export const EnvSchema = z.object({
   MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   OUTBOUND_PER_CHAT_PER_S: z.coerce.number().positive().max(30).default(1),
   OUTBOUND_GLOBAL_PER_S: z.coerce.number().int().min(1).max(1000).default(30),
-  GENESYS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
-  TELEGRAM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
-  // A killed worker's jobs return to their queue after this long (BullMQ lock duration).
-  WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  // Transient failures are retried until the message is this old (Telegram's own redelivery horizon is 24 h).
+  DELIVERY_HORIZON_S: z.coerce.number().int().min(1).max(30 * 24 * 3600).default(86_400),
+  // Cap of the retry backoff: after a peer's outage ends, delivery resumes within about this long.
+  RETRY_MAX_DELAY_S: z.coerce.number().int().min(1).max(3600).default(30),
+  // Dead letters kept per queue (newest); older ones are dropped and counted, so Redis under noeviction cannot fill up.
+  DEAD_LETTER_KEEP: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  // A killed worker's jobs return to their queue within about 1.33 × this (BullMQ lock duration plus one stalled check).
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(6_000),
   // Set by `npm start` when it runs the built-in emulators: enables the /sandbox console.
   TGG_SANDBOX: booleanFlag,
   TGG_SANDBOX_CONTROL_URL: optionalNonEmpty.pipe(z.url({ protocol: /^http$/ }).optional()),

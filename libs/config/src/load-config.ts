@@ -20,13 +20,19 @@ export interface AppConfig {
   sandboxConsole?: { controlUrl: string };
   db: { url: string };
   redis: { url: string; queuePrefix: string };
-  telegram: { apiBaseUrl: string; allowedCidrs: string[]; maxAttempts: number };
-  genesys: { loginBaseUrl: string; apiBaseUrl: string; clientId?: string; clientSecret?: string; maxAttempts: number };
+  telegram: { apiBaseUrl: string; allowedCidrs: string[] };
+  genesys: { loginBaseUrl: string; apiBaseUrl: string; clientId?: string; clientSecret?: string };
   /** The env-defined channel (SPEC §3), absent in sandbox mode. */
   defaultChannel?: DefaultChannelConfig;
   http: { publicBaseUrl: string; trustProxy: boolean; ports: { ingress: number; outbound: number; sequencer: number; dispatcher: number } };
   sequencer: { windowMs: number };
   workers: { lockDurationMs: number };
+  /**
+   * SPEC §5: transient failures are retried (backoff capped at `retryMaxDelayMs`) until the message
+   * is `horizonMs` old; only permanent failures and the horizon dead-letter. `deadLetterKeep` bounds
+   * each queue's dead letters.
+   */
+  delivery: { horizonMs: number; retryMaxDelayMs: number; deadLetterKeep: number };
   /** `signingKey` signs media links; derived from ENCRYPTION_KEY so ingress and dispatcher agree. */
   media: { urlTtlS: number; signingKey: Buffer };
   outbound: { perChatPerSecond: number; globalPerSecond: number };
@@ -71,13 +77,12 @@ export function toAppConfig(env: Env): AppConfig {
     sandboxConsole: env.TGG_SANDBOX && env.TGG_SANDBOX_CONTROL_URL ? { controlUrl: stripTrailingSlash(env.TGG_SANDBOX_CONTROL_URL) } : undefined,
     db: { url: env.DATABASE_URL },
     redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
-    telegram: { apiBaseUrl: stripTrailingSlash(env.TELEGRAM_API_BASE_URL), allowedCidrs, maxAttempts: env.TELEGRAM_MAX_ATTEMPTS },
+    telegram: { apiBaseUrl: stripTrailingSlash(env.TELEGRAM_API_BASE_URL), allowedCidrs },
     genesys: {
       loginBaseUrl: stripTrailingSlash(env.GENESYS_LOGIN_BASE_URL),
       apiBaseUrl: stripTrailingSlash(env.GENESYS_API_BASE_URL),
       clientId: env.GENESYS_CLIENT_ID,
       clientSecret: env.GENESYS_CLIENT_SECRET,
-      maxAttempts: env.GENESYS_MAX_ATTEMPTS,
     },
     defaultChannel:
       mode === 'live'
@@ -97,6 +102,7 @@ export function toAppConfig(env: Env): AppConfig {
     },
     sequencer: { windowMs: env.SEQUENCER_WINDOW_MS },
     workers: { lockDurationMs: env.WORKER_LOCK_MS },
+    delivery: { horizonMs: env.DELIVERY_HORIZON_S * 1000, retryMaxDelayMs: env.RETRY_MAX_DELAY_S * 1000, deadLetterKeep: env.DEAD_LETTER_KEEP },
     media: { urlTtlS: env.MEDIA_URL_TTL_S, signingKey: createHmac('sha256', encryptionKey).update('tgg/media-links/v1').digest() },
     outbound: { perChatPerSecond: env.OUTBOUND_PER_CHAT_PER_S, globalPerSecond: env.OUTBOUND_GLOBAL_PER_S },
     retention: { messageRetentionDays: env.MESSAGE_RETENTION_DAYS },

@@ -38,6 +38,13 @@ export class BridgeMetrics {
     registers: [this.registry],
   });
 
+  readonly deadLettersDropped = new Counter({
+    name: 'tgg_dead_letters_dropped_total',
+    help: 'Oldest dead letters dropped to keep DEAD_LETTER_KEEP per queue',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
   /** Set by the queue-depth collector; read on each scrape so the gauges are never stale. */
   queueSnapshot: (() => Promise<{ depth: { queue: string; state: string; count: number }[]; oldestAgeS: { queue: string; ageS: number }[] }>) | undefined;
 

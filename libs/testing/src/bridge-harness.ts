@@ -12,7 +12,7 @@ export type BridgeServiceName = 'ingress' | 'sequencer' | 'dispatcher' | 'outbou
 export interface BridgeHarnessOptions {
   services?: BridgeServiceName[];
   windowMs?: number;
-  /** Lock duration of the workers: how soon a killed worker's jobs come back. */
+  /** WORKER_LOCK_MS; unset = the product default, which is what tests should run (say why when a test sets it). */
   workerLockMs?: number;
   env?: Record<string, string>;
   /** A database to use instead of a fresh test database (the benchmark brings its own). */
@@ -89,7 +89,7 @@ export class BridgeHarness {
       SEQUENCER_PORT: String(ports.sequencer),
       DISPATCHER_PORT: String(ports.dispatcher),
       SEQUENCER_WINDOW_MS: String(options.windowMs ?? 300),
-      WORKER_LOCK_MS: String(options.workerLockMs ?? 3000),
+      ...(options.workerLockMs === undefined ? {} : { WORKER_LOCK_MS: String(options.workerLockMs) }),
       LOG_LEVEL: 'warn',
       ...options.env,
     };

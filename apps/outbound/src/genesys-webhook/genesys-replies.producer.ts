@@ -23,7 +23,7 @@ export class GenesysRepliesProducer implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.queue = new Queue(QueueName.GenesysReplies, { connection: redis, prefix: config.redis.queuePrefix });
-    this.producer = new TypedProducer(this.queue, 'genesys-reply-received.v1', defaultJobOptions(10));
+    this.producer = new TypedProducer(this.queue, 'genesys-reply-received.v1', defaultJobOptions(config.delivery.deadLetterKeep));
   }
 
   /**

@@ -41,7 +41,7 @@ export const outboundTurnsProviders: Provider[] = [
           queuePrefix: config.redis.queuePrefix,
           queueName: QueueName.TelegramSends,
           jobName: 'telegram-reply-ready.v1',
-          maxAttempts: config.telegram.maxAttempts,
+          deadLetterKeep: config.delivery.deadLetterKeep,
           namespace: 'out',
           inflightRecheckMs: INFLIGHT_RECHECK_MS,
         },

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, type GenesysReplyReceivedV1, type TelegramReplyReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
 import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { DeliveryReceipts } from './delivery-receipts.js';
@@ -36,13 +36,8 @@ export class ReplyIntakeProcessor implements OnApplicationBootstrap, BeforeAppli
       this.metrics.replies.inc({ outcome: 'dead_lettered', reason: code });
       this.metrics.deadLetters.inc({ queue: QueueName.GenesysReplies, code });
       this.logger.error({ jobId: job.id, code, reason }, 'reply dead-lettered before reaching its chat queue');
-    });
-    this.worker = createBridgeWorker(QueueName.GenesysReplies, processor, {
-      connection: this.redis,
-      prefix: this.config.redis.queuePrefix,
-      concurrency: 20,
-      lockDurationMs: this.config.workers.lockDurationMs,
-    });
+    }, { horizonMs: this.config.delivery.horizonMs });
+    this.worker = createBridgeWorker(QueueName.GenesysReplies, processor, bridgeWorkerOptions(QueueName.GenesysReplies, this.config, this.redis, this.metrics, 20));
     this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'genesys-replies worker error'));
     void this.worker.run();
   }
@@ -66,7 +61,7 @@ export class ReplyIntakeProcessor implements OnApplicationBootstrap, BeforeAppli
       // Jobs of this queue are numbered by BullMQ (the webhook gives no job id); anything else is not ours.
       if (!Number.isSafeInteger(arrivalSequence)) throw new PermanentError(`genesys-replies job ${job.id} has no arrival number`, 'invalid_job_id');
       const orderKey = replyOrderKey(reply.channel.time, arrivalSequence, received.receivedAtMs);
-      const item: TelegramReplyReadyV1 = { channel: received.channel, chatId, orderKey, reply, receivedAtMs: received.receivedAtMs, trace: injectTraceCarrier() };
+      const item: TelegramReplyReadyV1 = { channel: received.channel, chatId, orderKey, reply, receivedAtMs: received.receivedAtMs, replayedAtMs: received.replayedAtMs, trace: injectTraceCarrier() };
       const chatRef = ChatTurnStore.chatRef(received.channel, chatId);
       const nowMs = Date.now();
       const outcome = await this.turns.store.accept(chatRef, orderKey, JSON.stringify(item), nowMs, 0);

@@ -31,7 +31,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
     corrupt.length = 0;
     replies = createChatTurnMachinery(
       redis,
-      { queuePrefix: prefix, queueName: QueueName.TelegramSends, jobName: 'telegram-reply-ready.v1', maxAttempts: 3, namespace: 'out', inflightRecheckMs: 1000 },
+      { queuePrefix: prefix, queueName: QueueName.TelegramSends, jobName: 'telegram-reply-ready.v1', deadLetterKeep: 100, namespace: 'out', inflightRecheckMs: 1000 },
       (chatRef, orderKey) => corrupt.push(`${chatRef}/${orderKey}`),
     );
   });
@@ -119,7 +119,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
   });
 
   it('still builds the inbound machinery on genesys-inbound in namespace "seq"', async () => {
-    const inbound = createTurnMachinery(redis, { queuePrefix: prefix, genesysMaxAttempts: 2, workerLockMs: 3000 }, () => undefined);
+    const inbound = createTurnMachinery(redis, { queuePrefix: prefix, deadLetterKeep: 100, workerLockMs: 3000 }, () => undefined);
     try {
       expect(inbound.queue.name).toBe(QueueName.GenesysInbound);
       const chat = ChatTurnStore.chatRef('default', '9');
