@@ -33,7 +33,7 @@ export function registerDlqCommands(program: Command, run: Runner): void {
 
   dlq
     .command('replay')
-    .description('move failed jobs back to waiting, oldest first, with a fresh retry budget (a replayed message arrives after later ones of its chat)')
+    .description('move failed jobs back to waiting, oldest first, with a fresh delivery horizon (a replayed message arrives after later ones of its chat)')
     .option('--queue <name>', queueHelp)
     .option('--limit <n>', 'at most n jobs per queue, newest first (default: all)')
     .option('--job <id>', 'only this job (needs --queue)')
