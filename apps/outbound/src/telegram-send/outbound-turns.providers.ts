@@ -16,11 +16,6 @@ export const SEND_RATE_LIMITER = Symbol('SEND_RATE_LIMITER');
 export const PER_CHAT_BURST = 3;
 /** The global cell allows no burst: ~30/s is Telegram's own figure for the whole bot. */
 const GLOBAL_BURST = 1;
-/**
- * A reply's turn is rechecked this often in case its job was lost between "turn taken" and "job
- * added" (a crash). Shorter than the inbound 30 s: an agent waits on the answer being seen.
- */
-const INFLIGHT_RECHECK_MS = 10_000;
 
 @Injectable()
 class OutboundTurnsCloser implements OnApplicationShutdown {
@@ -43,7 +38,6 @@ export const outboundTurnsProviders: Provider[] = [
           jobName: 'telegram-reply-ready.v1',
           deadLetterKeep: config.delivery.deadLetterKeep,
           namespace: 'out',
-          inflightRecheckMs: INFLIGHT_RECHECK_MS,
         },
         (chatRef, orderKey) => logger.error({ chatRef, orderKey }, 'reply turn held unreadable data; skipped it'),
       ),

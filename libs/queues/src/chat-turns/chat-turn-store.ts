@@ -14,8 +14,12 @@ export interface ChatTurn {
   isNewTurn: boolean;
 }
 
-/** When an in-flight turn is looked at again in case its job was lost (a crash between two writes). */
-export const INFLIGHT_RECHECK_MS = 30_000;
+/**
+ * When an in-flight turn is looked at again in case its job was lost (a crash between "turn taken"
+ * and "job added"): a chat held by a crash is moving again within this long (SPEC: work resumed
+ * within 10 s of a crash). One job-state read per busy chat this often.
+ */
+export const INFLIGHT_RECHECK_MS = 8_000;
 
 /** How long a replayed dead letter waits for the rest of its replay batch before its chat takes it up. */
 export const REPLAY_HOLD_MS = 1000;
