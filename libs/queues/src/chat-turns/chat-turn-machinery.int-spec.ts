@@ -68,7 +68,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
     expect(jobs.map((job) => [job.name, job.id, (job.data).reply.text])).toEqual([
       ['telegram-reply-ready.v1', turnJobId({ channel: 'default', chatId: '7000000001', orderKey: '001' }), 'first'],
     ]);
-    expect(jobs[0]?.opts.attempts).toBe(3);
+    expect(jobs[0]?.opts.removeOnFail).toEqual({ count: 100 }); // the machinery's DEAD_LETTER_KEEP
   });
 
   it('re-adds a lost job on recheck, after its own recheck interval', async () => {
