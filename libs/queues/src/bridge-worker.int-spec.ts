@@ -89,4 +89,40 @@ describe('bridge worker: dead letters and the delivery horizon (real Redis)', ()
     expect(finalFailures[0]?.reason).toContain('last error genesys_503: Genesys answered 503');
     expect((await queue.getJob('r1'))?.failedReason).toMatch(/^delivery_horizon: still failing after 4 s/);
   });
+
+  it('wakes every waiting retry as soon as a job succeeds after an outage, instead of when each backoff ends', async () => {
+    const processedAtMs = new Map<string, number>();
+    let outageOver = false;
+    startWorker(async (id) => {
+      if (!outageOver) {
+        outageOver = true; // the peer recovers right after refusing r1 once
+        throw new RetryableError('Genesys answered 503', 'genesys_503');
+      }
+      processedAtMs.set(id, Date.now());
+    }, { deadLetterKeep: 10, horizonMs: 60_000 });
+    // r2 stands for a chat whose retry is due long after the outage ends (up to RETRY_MAX_DELAY_S).
+    const addedAtMs = Date.now();
+    await queue.add('genesys-receipt-ready.v1', aReceipt('r2'), { ...defaultJobOptions(10), jobId: 'r2', delay: 60_000 });
+    await queue.add('genesys-receipt-ready.v1', aReceipt('r1'), { ...defaultJobOptions(10), jobId: 'r1' });
+    await eventually(() => expect([...processedAtMs.keys()].sort()).toEqual(['r1', 'r2']), 15_000, 50);
+    expect((processedAtMs.get('r2') ?? Infinity) - addedAtMs).toBeLessThan(10_000);
+  });
+
+  it('leaves retries of a rate-limited job to their Retry-After', async () => {
+    const processedAtMs = new Map<string, number>();
+    let limited = false;
+    startWorker(async (id) => {
+      if (!limited) {
+        limited = true;
+        throw new RetryableError('Genesys answered 429', 'genesys_429', 300);
+      }
+      processedAtMs.set(id, Date.now());
+    }, { deadLetterKeep: 10, horizonMs: 60_000 });
+    await queue.add('genesys-receipt-ready.v1', aReceipt('r2'), { ...defaultJobOptions(10), jobId: 'r2', delay: 60_000 });
+    await queue.add('genesys-receipt-ready.v1', aReceipt('r1'), { ...defaultJobOptions(10), jobId: 'r1' });
+    // r1 completes only after the worker decided whether to wake the retries.
+    await eventually(async () => expect(await queue.getJobState('r1')).toBe('completed'), 15_000, 50);
+    expect(await queue.getJobState('r2')).toBe('delayed');
+    expect([...processedAtMs.keys()]).toEqual(['r1']);
+  });
 });

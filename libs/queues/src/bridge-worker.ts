@@ -1,4 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
+import { RetryableError } from '@tgg/contracts';
 import type { Redis } from 'ioredis';
 import { bridgeBackoffMs } from './job-options.js';
 import type { QueueName } from './queue-names.js';
@@ -32,22 +33,57 @@ export function lockTimings(lockDurationMs: number): { lockDuration: number; loc
   };
 }
 
+/** At most one early wake-up of the retries per this long (see OutageRecovery). */
+const RECOVERY_PROMOTION_INTERVAL_MS = 5_000;
+
+/**
+ * After an outage, delivery should resume within seconds, not when each job's backoff (up to
+ * RETRY_MAX_DELAY_S) happens to end. The bridge's delayed jobs are all retries, so when a job
+ * succeeds after this worker saw an outage-like failure (5xx, timeout, connection error — not a
+ * rate limit, whose Retry-After must be honoured), every delayed job of the queue is woken at once.
+ * Rate-limited to one wake-up per RECOVERY_PROMOTION_INTERVAL_MS, so a peer that fails only some
+ * requests sees retries no more often than that.
+ */
+class OutageRecovery {
+  private outageSeen = false;
+  private lastPromotionMs = 0;
+
+  constructor(private readonly queue: Queue, private readonly intervalMs: number) {}
+
+  noteFailure(error: unknown): void {
+    if (!(error instanceof RetryableError && error.retryAfterMs !== undefined)) this.outageSeen = true;
+  }
+
+  async noteSuccess(nowMs: number): Promise<void> {
+    if (!this.outageSeen || nowMs - this.lastPromotionMs < this.intervalMs) return;
+    this.outageSeen = false;
+    this.lastPromotionMs = nowMs;
+    await this.queue.promoteJobs();
+  }
+}
+
 /** A BullMQ worker with the bridge's one backoff rule; started by the caller (onApplicationBootstrap). */
 export function createBridgeWorker(queueName: QueueName, processor: Processor, options: BridgeWorkerOptions): Worker {
-  const deadLetters = new Queue(queueName, { connection: options.connection, prefix: options.prefix });
+  const queue = new Queue(queueName, { connection: options.connection, prefix: options.prefix });
+  const recovery = new OutageRecovery(queue, Math.min(RECOVERY_PROMOTION_INTERVAL_MS, options.retryMaxDelayMs));
   const countDropped = async (): Promise<void> => {
     // Read before the job moves to the failed set: one more than `keep` there means BullMQ drops the oldest.
-    const failed = await deadLetters.getFailedCount();
+    const failed = await queue.getFailedCount();
     const dropped = failed + 1 - options.deadLetterKeep;
     if (dropped > 0) options.onDeadLettersDropped(dropped);
   };
   const countingProcessor = async (job: Job, token?: string): Promise<unknown> => {
+    let result: unknown;
     try {
-      return await processor(job, token);
+      result = await processor(job, token);
     } catch (error) {
-      if (error instanceof UnrecoverableError) await countDropped().catch(() => undefined); // a metric must not change the job's outcome
+      // Bookkeeping only: neither may change the job's outcome, which the rethrow below decides.
+      if (error instanceof UnrecoverableError) await countDropped().catch(() => undefined);
+      else recovery.noteFailure(error);
       throw error;
     }
+    await recovery.noteSuccess(Date.now()).catch(() => undefined);
+    return result;
   };
   const worker = new Worker(queueName, countingProcessor, {
     connection: options.connection,
@@ -59,6 +95,6 @@ export function createBridgeWorker(queueName: QueueName, processor: Processor, o
     // A job whose worker died this often in a row is probably what kills it: dead-letter it.
     maxStalledCount: 5,
   });
-  worker.on('closed', () => void deadLetters.close());
+  worker.on('closed', () => void queue.close());
   return worker;
 }
