@@ -14,16 +14,19 @@ import { inboundReport, recoveryMs, summary, type DeliveryReport } from './suppo
  * 10-minute outage run with every default recorded in docs/reliability.md.
  */
 const OLD_ATTEMPT_BUDGET = 12; // GENESYS_MAX_ATTEMPTS before the horizon replaced it
+// The documented long run with every default: CHAOS_OUTAGE_S=600 CHAOS_RETRY_MAX_DELAY_S=default npm run test:chaos -- delivery-horizon
+const OUTAGE_MS = Number(process.env['CHAOS_OUTAGE_S'] ?? 40) * 1000;
+const RETRY_MAX_DELAY_S = process.env['CHAOS_RETRY_MAX_DELAY_S'] ?? '2';
+const retryCapMs = RETRY_MAX_DELAY_S === 'default' ? 30_000 : Number(RETRY_MAX_DELAY_S) * 1000;
 
 describe('chaos: a Genesys outage longer than any attempt budget', () => {
   const CHATS = chatIds(8_400_100_001, 6);
-  const OUTAGE_MS = 40_000;
   const PERMANENT_CHAT = '8400150001';
   let bridge: BridgeHarness;
   let db: pg.Client;
 
   beforeAll(async () => {
-    bridge = await BridgeHarness.start({ services: ['ingress', 'sequencer', 'dispatcher'], windowMs: 100, env: { RETRY_MAX_DELAY_S: '2' } });
+    bridge = await BridgeHarness.start({ services: ['ingress', 'sequencer', 'dispatcher'], windowMs: 100, env: RETRY_MAX_DELAY_S === 'default' ? {} : { RETRY_MAX_DELAY_S } });
     db = await connectDb(bridge);
   }, 60_000);
 
@@ -58,15 +61,16 @@ describe('chaos: a Genesys outage longer than any attempt budget', () => {
     // The first message of each chat was refused more often than the old budget allowed, and still arrived.
     const refusals = CHATS.map((chatId) => bridge.genesys.requests.filter((request) => request.messageId === `${chatId}:1` && request.status === 503).length);
     for (const count of refusals) expect(count).toBeGreaterThan(OLD_ATTEMPT_BUDGET);
-    expect(backlogMs).toBeLessThan(10_000);
+    // Within 10 s with the short cap; with the default cap the first retry after recovery may be up to 30 s away.
+    expect(backlogMs).toBeLessThan(Math.max(10_000, retryCapMs + 5_000));
 
-    summary('Genesys outage longer than the old budget (RETRY_MAX_DELAY_S=2)', {
+    summary(`Genesys outage longer than the old budget (RETRY_MAX_DELAY_S=${RETRY_MAX_DELAY_S})`, {
       outage: `${Math.round((recoveredAtMs - outageStartedAtMs) / 1000)} s of 503 for every message, ${CHATS.length} chats writing throughout`,
       'customer messages': `${delivered.acknowledged} acknowledged, 0 dead-lettered, all delivered once and in order`,
       'refusals of each head message': `${Math.min(...refusals)}–${Math.max(...refusals)} (the old budget dead-lettered after ${OLD_ATTEMPT_BUDGET})`,
       'delivered after recovery': `all within ${backlogMs} ms`,
     });
-  }, 150_000);
+  }, OUTAGE_MS + 110_000);
 
   it('dead-letters a message Genesys refuses for good (400) at once, with its reason, and the chat continues', async () => {
     const customers = new TelegramSide(bridge, { firstUpdateId: 50_000 });
