@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { parse as parseContentDisposition } from 'content-disposition';
-import { mediaLinkIdOf, signMediaLink } from '@tgg/telegram';
-import { BridgeHarness, HARNESS_CREDENTIALS } from '@tgg/testing';
+import { Redis } from 'ioredis';
+import { mediaLinkIdOf, serializeMediaLinkRecord, signMediaLink } from '@tgg/telegram';
+import { BridgeHarness, HARNESS_CREDENTIALS, redisUrl } from '@tgg/testing';
 
 const MAX_LINK_LENGTH = 300; // SPEC §4: whatever the Telegram file id
 const CHAT = { id: 7_300_000_001, type: 'private', first_name: 'Ana' };
@@ -146,6 +147,21 @@ describe('inbound media through signed, expiring links', () => {
     const response = await fetch(attachmentOf(message).url);
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: string }).error).toBe('file_too_large');
+
+    // A record that already says the file is too big is answered without asking Telegram.
+    const record = { channel: 'default', fileId: `BAACAgIAAxkBAAI${'s'.repeat(56)}`, mime: 'video/mp4', sizeBytes: 20 * 1024 * 1024 + 1 };
+    const key = signingKey();
+    const mediaLinkId = mediaLinkIdOf(record, key);
+    const redis = new Redis(redisUrl());
+    try {
+      await redis.set(`${bridge.queuePrefix}:media-link:${mediaLinkId}`, serializeMediaLinkRecord(record), 'EX', 600);
+    } finally {
+      await redis.quit();
+    }
+    const getFileCalls = bridge.telegram.callsTo('getFile').length;
+    const known = await fetch(`${bridge.url('ingress')}${signMediaLink(mediaLinkId, Math.floor(Date.now() / 1000) + 600, key)}`);
+    expect(known.status).toBe(413);
+    expect(bridge.telegram.callsTo('getFile')).toHaveLength(getFileCalls);
   }, 30_000);
 
   it('answers 403 to a tampered or expired link and 404 to an unknown link or a file Telegram does not know', async () => {

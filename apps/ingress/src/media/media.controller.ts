@@ -8,8 +8,8 @@ import { BridgeError } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
 import { ApiError, LOGGER, METRICS } from '@tgg/platform';
 import { isFileTooBigError, MediaLinkStore, TelegramBotApiClient, verifyMediaLink, type MediaLinkRecord } from '@tgg/telegram';
-import { mediaResponseHeadersOf } from './media-response-headers.js';
 import type { BridgeMetrics } from '@tgg/telemetry';
+import { mediaResponseHeadersOf } from './media-response-headers.js';
 
 // Telegram refuses bot downloads above 20 MB (getFile "file is too big").
 const TELEGRAM_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024;
