@@ -20,7 +20,8 @@ export const EnvSchema = z.object({
   GENESYS_INTEGRATION_ID: optionalNonEmpty.pipe(z.string().max(64).optional()),
   // Genesys itself refuses signature secrets of 15 characters or fewer.
   GENESYS_WEBHOOK_SECRET: optionalNonEmpty.pipe(z.string().min(16).optional()),
-  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  // At most 200 characters: media links append up to 94 more, and SPEC §4 promises links of at most 300.
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).max(200).default('http://localhost:3000'),
   INGRESS_PORT: port(3000),
   OUTBOUND_PORT: port(3001),
   SEQUENCER_PORT: port(3002),

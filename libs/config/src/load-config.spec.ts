@@ -92,6 +92,13 @@ describe('loadConfig', () => {
     expect(loadConfig(blanks).mode).toBe('sandbox');
   });
 
+  it('limits PUBLIC_BASE_URL to 200 characters, so media links stay within 300', () => {
+    const longest = `https://${'b'.repeat(180)}.example.com`;
+    expect(longest).toHaveLength(200);
+    expect(loadConfig({ PUBLIC_BASE_URL: longest }).http.publicBaseUrl).toBe(longest);
+    expect(errorOf(() => loadConfig({ PUBLIC_BASE_URL: `${longest}/x` })).message).toContain('PUBLIC_BASE_URL');
+  });
+
   it('parses the CIDR allowlist and rejects malformed entries', () => {
     expect(loadConfig({ TELEGRAM_ALLOWED_CIDRS: '149.154.160.0/20, 91.108.4.0/22' }).telegram.allowedCidrs).toEqual(['149.154.160.0/20', '91.108.4.0/22']);
     expect(errorOf(() => loadConfig({ TELEGRAM_ALLOWED_CIDRS: 'everyone' })).message).toContain('TELEGRAM_ALLOWED_CIDRS');

@@ -7,7 +7,7 @@ import { ChannelDirectory, ConversationRepository, InboundDeliveryRepository, Me
 import { OpenMessagingClient, toGenesysInboundMessage } from '@tgg/genesys';
 import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
 import { turnJobId } from '@tgg/queues';
-import { signMediaLink } from '@tgg/telegram';
+import { MediaLinkStore, type MediaLinkRecord } from '@tgg/telegram';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
 
 type MessageItem = Extract<GenesysMessageReadyV1['item'], { kind: 'message' | 'edited_message' }>;
@@ -32,6 +32,7 @@ export class InboundDelivery {
     @Inject(InboundDeliveryRepository) private readonly acceptedLog: InboundDeliveryRepository,
     @Inject(OpenMessagingClient) private readonly genesys: OpenMessagingClient | undefined,
     @Inject(WORKER_REDIS) private readonly redis: Redis,
+    @Inject(MediaLinkStore) private readonly mediaLinks: MediaLinkStore,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -96,11 +97,19 @@ export class InboundDelivery {
   private async postToGenesys(channel: ChannelRecord, job: MessageJob, messageRowId: string): Promise<AcceptedByGenesys> {
     if (!this.genesys) throw new RetryableError('no Genesys OAuth client configured', 'genesys_not_configured', 60_000);
     if (!channel.genesysIntegrationId) throw new PermanentError(`channel ${channel.name} has no Genesys integration id`, 'channel_without_integration');
-    const expiresAtS = Math.floor(Date.now() / 1000) + this.config.media.urlTtlS;
+    const nowS = Math.floor(Date.now() / 1000);
+    const expiresAtS = nowS + this.config.media.urlTtlS;
+    const linkRecords: MediaLinkRecord[] = [];
     const inbound = toGenesysInboundMessage(
       { chatId: job.chatId, kind: job.item.kind, message: job.item.message, updateId: job.updateId, botUsername: channel.name },
-      (file) => `${this.config.http.publicBaseUrl}${signMediaLink({ channel: channel.name, ...file, expiresAtS }, this.config.media.signingKey)}`,
+      (file) => {
+        const record = { channel: channel.name, ...file };
+        linkRecords.push(record);
+        return `${this.config.http.publicBaseUrl}${this.mediaLinks.linkOf(record, expiresAtS).path}`;
+      },
     );
+    // Stored before Genesys sees the link: it may fetch the file the moment it accepts the message.
+    await this.mediaLinks.save(linkRecords, expiresAtS, nowS);
     try {
       const response = await this.genesys.sendInboundMessage(channel.genesysIntegrationId, inbound);
       return { genesysMessageId: response.id, conversationId: response.conversationId };
