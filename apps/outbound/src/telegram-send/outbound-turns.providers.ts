@@ -17,6 +17,11 @@ export const PER_CHAT_BURST = 3;
 /** The global cell allows no burst: ~30/s is Telegram's own figure for the whole bot. */
 const GLOBAL_BURST = 1;
 
+/** How long a reply the webhook acknowledged may hold its chat back while it is on its way into the chat's line. */
+export function outboundIncomingStaleMs(config: AppConfig): number {
+  return 2 * config.workers.lockDurationMs + 5000;
+}
+
 @Injectable()
 class OutboundTurnsCloser implements OnApplicationShutdown {
   constructor(@Inject(OUTBOUND_TURNS) private readonly turns: OutboundTurns) {}
@@ -38,6 +43,8 @@ export const outboundTurnsProviders: Provider[] = [
           jobName: 'telegram-reply-ready.v1',
           deadLetterKeep: config.delivery.deadLetterKeep,
           namespace: 'out',
+          // A killed intake worker's job returns after its lock expires: wait a little longer than that.
+          incomingStaleMs: outboundIncomingStaleMs(config),
         },
         (chatRef, orderKey) => logger.error({ chatRef, orderKey }, 'reply turn held unreadable data; skipped it'),
       ),

@@ -82,12 +82,12 @@ export class ChatTurnStore {
    * Ingress, before enqueueing: 'duplicate' when `dedupeKey` exists (the update was accepted
    * before), else marks the update as on its way into this chat's buffer. One round trip.
    */
-  async markIncoming(chatRef: string, updateId: number, nowMs: number, dedupeKey: string): Promise<'duplicate' | 'marked'> {
+  async markIncoming(chatRef: string, updateId: number | string, nowMs: number, dedupeKey: string): Promise<'duplicate' | 'marked'> {
     return (await this.markIncomingScript(8, ...this.keys(chatRef), updateId, nowMs, dedupeKey)) === 1 ? 'duplicate' : 'marked';
   }
 
   /** Drops an incoming mark whose update will never be accepted (dead-lettered before buffering). */
-  async clearIncoming(chatRef: string, updateId: number): Promise<void> {
+  async clearIncoming(chatRef: string, updateId: number | string): Promise<void> {
     await this.redis.zrem(this.keys(chatRef)[7] ?? '', String(updateId));
   }
 
@@ -95,7 +95,7 @@ export class ChatTurnStore {
     return `${channel}:${chatId}`;
   }
 
-  async accept(chatRef: string, orderKey: string, itemJson: string, nowMs: number, windowMs: number, updateId?: number): Promise<AcceptOutcome> {
+  async accept(chatRef: string, orderKey: string, itemJson: string, nowMs: number, windowMs: number, updateId?: number | string): Promise<AcceptOutcome> {
     const outcome = await this.acceptScript(8, ...this.keys(chatRef), orderKey, itemJson, nowMs, windowMs, chatRef, updateId ?? '');
     return outcome as AcceptOutcome; // the script returns only these three strings
   }
