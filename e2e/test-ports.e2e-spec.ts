@@ -8,11 +8,13 @@ import { BridgeHarness, HARNESS_CREDENTIALS, reservePort } from '@tgg/testing';
  */
 describe('BridgeHarness ports', () => {
   const squatters: net.Server[] = [];
+  const connections = new Set<net.Socket>();
   let bridge: BridgeHarness | undefined;
 
   async function takenPort(): Promise<number> {
     const port = await reservePort();
-    const server = net.createServer();
+    // Like a stranger on the port: it accepts connections and never answers.
+    const server = net.createServer((socket) => connections.add(socket));
     await new Promise<void>((resolve) => server.listen(port, '0.0.0.0', resolve));
     squatters.push(server);
     return port;
@@ -20,6 +22,7 @@ describe('BridgeHarness ports', () => {
 
   afterAll(async () => {
     await bridge?.stop();
+    for (const socket of connections) socket.destroy();
     await Promise.all(squatters.map((server) => new Promise((resolve) => server.close(resolve))));
   });
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { FakeGenesys, FakeTelegram } from '@tgg/emulators';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from './test-db.js';
@@ -27,6 +28,9 @@ export interface BridgeHarnessOptions {
 const PORT_VARIABLE: Record<BridgeServiceName, string> = { ingress: 'INGRESS_PORT', outbound: 'OUTBOUND_PORT', sequencer: 'SEQUENCER_PORT', dispatcher: 'DISPATCHER_PORT' };
 /** How often a service is started on a fresh port when the one it was given turned out taken. */
 const PORT_ATTEMPTS = 3;
+
+/** One readiness request; a service starting up answers well within it. */
+const READY_PROBE_TIMEOUT_MS = 2000;
 
 /** A service exited while starting because its port was taken (between the probe and its listen). */
 class PortTakenError extends Error {}
@@ -142,7 +146,7 @@ export class BridgeHarness {
       try {
         const child = this.spawnService(service, this.ports[service]);
         this.children.set(service, child);
-        await this.waitReady(service, this.url(service), child);
+        await this.waitReady(service, this.ports[service], child);
         break;
       } catch (error) {
         if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
@@ -160,7 +164,7 @@ export class BridgeHarness {
       const child = this.spawnService(service, port);
       this.replicas.add(child);
       try {
-        await this.waitReady(service, `http://127.0.0.1:${port}`, child);
+        await this.waitReady(service, port, child);
         return {
           port,
           stop: async () => {
@@ -257,7 +261,7 @@ export class BridgeHarness {
     }
   }
 
-  private async waitReady(service: BridgeServiceName, url: string, child: RunningChild): Promise<void> {
+  private async waitReady(service: BridgeServiceName, port: number, child: RunningChild): Promise<void> {
     const deadline = Date.now() + 30_000;
     let exitCode: number | null | undefined;
     void child.exited.then((code) => {
@@ -270,8 +274,10 @@ export class BridgeHarness {
         throw new Error(`${service} exited with ${exitCode} while starting:\n${logs()}`);
       }
       try {
-        const response = await fetch(`${url}/health/ready`);
-        if (response.status === 200) return;
+        // Bounded: whatever took the port may accept connections and never answer.
+        const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) });
+        // Ready only if it is our child that answers, not another process that had the port first.
+        if (response.status === 200 && (await listensOn(child.process.pid, port))) return;
         await response.body?.cancel();
       } catch {
         // not listening yet
@@ -280,4 +286,29 @@ export class BridgeHarness {
     }
     throw new Error(`${service} not ready within 30 s:\n${logs()}`);
   }
+}
+
+/**
+ * Whether process `pid` holds a listening TCP socket on `port` (Linux: its socket inodes against
+ * /proc/net/tcp{,6}). Where /proc cannot tell, it is assumed (the EADDRINUSE exit still shows).
+ */
+async function listensOn(pid: number | undefined, port: number): Promise<boolean> {
+  if (pid === undefined) return false;
+  let inodes: Set<string>;
+  try {
+    const links = await Promise.all((await readdir(`/proc/${pid}/fd`)).map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+    inodes = new Set(links.map((link) => /^socket:\[(\d+)\]$/.exec(link)?.[1]).filter((inode): inode is string => inode !== undefined));
+  } catch {
+    return true;
+  }
+  const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const rows = await readFile(table, 'utf8').catch(() => '');
+    for (const row of rows.split('\n').slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const fields = row.trim().split(/\s+/);
+      if (fields[1]?.endsWith(`:${portHex}`) && fields[3] === '0A' && inodes.has(fields[9] ?? '')) return true;
+    }
+  }
+  return false;
 }
