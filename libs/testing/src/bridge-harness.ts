@@ -29,8 +29,8 @@ const PORT_VARIABLE: Record<BridgeServiceName, string> = { ingress: 'INGRESS_POR
 /** How often a service is started on a fresh port when the one it was given turned out taken. */
 const PORT_ATTEMPTS = 3;
 
-/** One readiness request; a service starting up answers well within it. */
-const READY_PROBE_TIMEOUT_MS = 2000;
+/** One readiness request: generous, a service starting on a loaded machine can take seconds to answer; a stranger holding the port may never. */
+const READY_PROBE_TIMEOUT_MS = 10_000;
 
 /** A service exited while starting because its port was taken (between the probe and its listen). */
 class PortTakenError extends Error {}
@@ -174,6 +174,8 @@ export class BridgeHarness {
           },
         };
       } catch (error) {
+        child.process.kill('SIGKILL');
+        await child.exited;
         this.replicas.delete(child);
         if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
       }
