@@ -14,8 +14,6 @@ export const SEND_RATE_LIMITER = Symbol('SEND_RATE_LIMITER');
 
 /** "Short bursts are tolerated" (telegram-bot-api.md §4.3): a reply split in three leaves at once. */
 export const PER_CHAT_BURST = 3;
-/** The global cell allows no burst: ~30/s is Telegram's own figure for the whole bot. */
-const GLOBAL_BURST = 1;
 
 /** How long a reply the webhook acknowledged may hold its chat back while it is on its way into the chat's line. */
 export function outboundIncomingStaleMs(config: AppConfig): number {
@@ -58,7 +56,6 @@ export const outboundTurnsProviders: Provider[] = [
         perChatPerSecond: config.outbound.perChatPerSecond,
         perChatBurst: PER_CHAT_BURST,
         globalPerSecond: config.outbound.globalPerSecond,
-        globalBurst: GLOBAL_BURST,
       }),
   },
 ];
