@@ -68,18 +68,15 @@ describe('SendRateLimiter (real Redis)', () => {
     const settings: SendRateSettings = { perChatPerSecond: 1000, perChatBurst: 1, globalPerSecond: 40 };
     const replicas = [new SendRateLimiter(redis, prefix, settings), new SendRateLimiter(other, prefix, settings)];
     const received: number[] = [];
-    const startedAt = Date.now();
     // 2 × 60 sends at once: three times what one second allows, with delays varying per request.
     await Promise.all(
       replicas.flatMap((limiter, replica) =>
         Array.from({ length: 60 }, (_, i) => limiter.run(`default:${replica}-${i}`, LEASE_MS, viaNetwork(received, random(0, 60), random(0, 30)))),
       ),
     );
-    const tookMs = Date.now() - startedAt;
     expect(received).toHaveLength(120);
     expect(busiestSecond(received)).toBeLessThanOrEqual(40);
-    // Exact, not timid: 120 sends at 40/s need 2 s of windows; with ≤ 90 ms round trips, well under 5 s.
-    expect(tookMs).toBeLessThan(5000);
+    // How close to the limit it runs is a figure for `npm run bench`, not a timed assertion here.
   }, 20_000);
 
   it('holds the global limit when one replica wakes late from every wait (a stalled process never sends without a slot)', async () => {
@@ -96,12 +93,12 @@ describe('SendRateLimiter (real Redis)', () => {
   }, 20_000);
 
   it("keeps a chat's pace at the receiver: a burst of 3, then one per interval after the earlier send was answered", async () => {
-    const limiter = new SendRateLimiter(redis, prefix, { perChatPerSecond: 10, perChatBurst: 3, globalPerSecond: 1000 });
+    const limiter = new SendRateLimiter(redis, prefix, { perChatPerSecond: 2, perChatBurst: 3, globalPerSecond: 1000 });
     const received: number[] = [];
-    for (let i = 0; i < 12; i++) await limiter.run('default:1', LEASE_MS, viaNetwork(received, random(0, 40), random(0, 40)));
-    expect(paceViolations(received, 10, 3)).toEqual([]);
-    // The first three leave back to back (only their own round trips apart).
-    expect((received[2] ?? 0) - (received[0] ?? 0)).toBeLessThan(100 + 2 * 80);
+    for (let i = 0; i < 6; i++) await limiter.run('default:1', LEASE_MS, viaNetwork(received, random(0, 40), random(0, 40)));
+    expect(paceViolations(received, 2, 3)).toEqual([]);
+    // The first three leave back to back: paced, the third would come two intervals (1 s) after the first.
+    expect((received[2] ?? Infinity) - (received[0] ?? 0)).toBeLessThan(1000);
   }, 20_000);
 
   it('keeps chats independent under the per-chat limit, and counts chat actions only globally', async () => {
@@ -114,8 +111,9 @@ describe('SendRateLimiter (real Redis)', () => {
       limiter.run(undefined, LEASE_MS, async () => void (sentAt['chat action'] = Date.now())),
       limiter.run('default:1', LEASE_MS, async () => void (sentAt['same chat'] = Date.now())),
     ]);
-    expect((sentAt['other chat'] ?? Infinity) - startedAt).toBeLessThan(300);
-    expect((sentAt['chat action'] ?? Infinity) - startedAt).toBeLessThan(300);
+    // The other chat and the chat action do not wait for chat 1's pace: both leave before chat 1's second send.
+    expect(sentAt['other chat'] ?? Infinity).toBeLessThan(sentAt['same chat'] ?? 0);
+    expect(sentAt['chat action'] ?? Infinity).toBeLessThan(sentAt['same chat'] ?? 0);
     expect((sentAt['same chat'] ?? 0) - startedAt).toBeGreaterThanOrEqual(1000);
   }, 10_000);
 
