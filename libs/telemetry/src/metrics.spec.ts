@@ -14,9 +14,10 @@ describe('BridgeMetrics', () => {
 
   it('reads queue depth from the snapshot source at scrape time', async () => {
     const metrics = new BridgeMetrics('test');
-    metrics.queueSnapshot = async () => ({ depth: [{ queue: 'telegram-updates', state: 'waiting', count: 7 }], oldestAgeS: [{ queue: 'telegram-updates', ageS: 3 }] });
+    metrics.queueSnapshot = async () => ({ depth: [{ queue: 'telegram-updates', state: 'waiting', count: 7 }], oldestAgeS: [{ queue: 'telegram-updates', state: 'waiting', ageS: 3 }, { queue: 'telegram-updates', state: 'delayed', ageS: 40 }] });
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/^tgg_queue_depth\{(?=[^}]*queue="telegram-updates")(?=[^}]*state="waiting")[^}]*\} 7$/m);
-    expect(text).toMatch(/^tgg_queue_oldest_job_age_seconds\{(?=[^}]*queue="telegram-updates")[^}]*\} 3$/m);
+    expect(text).toMatch(/^tgg_queue_oldest_job_age_seconds\{(?=[^}]*queue="telegram-updates")(?=[^}]*state="waiting")[^}]*\} 3$/m);
+    expect(text).toMatch(/^tgg_queue_oldest_job_age_seconds\{(?=[^}]*queue="telegram-updates")(?=[^}]*state="delayed")[^}]*\} 40$/m);
   });
 });

@@ -39,7 +39,7 @@ export class BridgeMetrics {
   });
 
   /** Set by the queue-depth collector; read on each scrape so the gauges are never stale. */
-  queueSnapshot: (() => Promise<{ depth: { queue: string; state: string; count: number }[]; oldestAgeS: { queue: string; ageS: number }[] }>) | undefined;
+  queueSnapshot: (() => Promise<{ depth: { queue: string; state: string; count: number }[]; oldestAgeS: { queue: string; state: 'waiting' | 'delayed'; ageS: number }[] }>) | undefined;
 
   readonly queueDepth: Gauge<'queue' | 'state'> = new Gauge({
     name: 'tgg_queue_depth',
@@ -51,13 +51,14 @@ export class BridgeMetrics {
     },
   });
 
-  readonly oldestJobAge: Gauge<'queue'> = new Gauge({
+  /** waiting: not yet picked up; delayed: retrying after a failure (backoff) or held back. */
+  readonly oldestJobAge: Gauge<'queue' | 'state'> = new Gauge({
     name: 'tgg_queue_oldest_job_age_seconds',
-    help: 'Age of the oldest waiting job per queue',
-    labelNames: ['queue'] as const,
+    help: 'Age (since it was added) of the oldest waiting and of the oldest delayed job per queue',
+    labelNames: ['queue', 'state'] as const,
     registers: [this.registry],
     collect: async () => {
-      for (const entry of (await this.scrapeSnapshot())?.oldestAgeS ?? []) this.oldestJobAge.set({ queue: entry.queue }, entry.ageS);
+      for (const entry of (await this.scrapeSnapshot())?.oldestAgeS ?? []) this.oldestJobAge.set({ queue: entry.queue, state: entry.state }, entry.ageS);
     },
   });
 
