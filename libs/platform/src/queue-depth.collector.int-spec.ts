@@ -45,4 +45,12 @@ describe('QueueDepthCollector (real Redis)', () => {
     expect(depth.get(`${QueueName.GenesysInbound}/delayed`)).toBe(2);
     expect(depth.get(`${QueueName.GenesysInbound}/waiting`)).toBe(1);
   });
+
+  it("reports Redis memory in use and its maxmemory, as Redis's INFO gives them", async () => {
+    const info = await redis.info('memory');
+    const used = (await metrics.registry.getSingleMetric('tgg_redis_memory_used_bytes')?.get())?.values[0]?.value;
+    const max = (await metrics.registry.getSingleMetric('tgg_redis_maxmemory_bytes')?.get())?.values[0]?.value;
+    expect(used).toBeGreaterThan(0);
+    expect(max).toBe(Number(/^maxmemory:(\d+)/m.exec(info)?.[1]));
+  });
 });

@@ -58,6 +58,14 @@ export class QueueDepthCollector implements OnModuleInit, OnApplicationShutdown 
         };
       }),
     );
-    return { depth: perQueue.flatMap((entry) => entry.depth), oldestAgeS: perQueue.flatMap((entry) => entry.oldest) };
+    return { depth: perQueue.flatMap((entry) => entry.depth), oldestAgeS: perQueue.flatMap((entry) => entry.oldest), redisMemory: parseMemoryInfo(await this.redis.info('memory')) };
   }
+}
+
+/** `used_memory` and `maxmemory` from the text of INFO memory; undefined if either is missing. */
+export function parseMemoryInfo(info: string): { usedBytes: number; maxBytes: number } | undefined {
+  const field = (name: string) => new RegExp(`^${name}:(\\d+)\\s*$`, 'm').exec(info)?.[1];
+  const used = field('used_memory');
+  const max = field('maxmemory');
+  return used === undefined || max === undefined ? undefined : { usedBytes: Number(used), maxBytes: Number(max) };
 }
