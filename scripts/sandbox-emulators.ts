@@ -16,8 +16,9 @@ import { SandboxEnvironment } from '@tgg/emulators';
 
 const DIRECTORY = process.env['SANDBOX_DIR'] ?? '/sandbox';
 const ENV_FILE = path.join(DIRECTORY, 'sandbox.env');
-/** The emulators listen on loopback; these ports forward to them from the compose network. */
-const PORTS = { telegram: 4010, genesys: 4011, control: 4012, health: 4000 } as const;
+/** The emulators listen on loopback (ephemeral ports); these ports forward to them from the compose network. */
+const BASE = Number(process.env['SANDBOX_PORT_BASE'] ?? 4000);
+const PORTS = { health: BASE, telegram: BASE + 10, genesys: BASE + 11, control: BASE + 12 } as const;
 const HOST = process.env['SANDBOX_HOSTNAME'] ?? 'emulators';
 
 /** Forwards a port on every interface to one on loopback (the emulators bind 127.0.0.1 only). */
@@ -60,10 +61,15 @@ async function main(): Promise<void> {
     return; // the health server keeps the process (and the container) up
   }
   const environment = await SandboxEnvironment.start(
-    { telegram: PORTS.telegram - 1000, genesys: PORTS.genesys - 1000, control: PORTS.control - 1000 },
+    { telegram: 0, genesys: 0, control: 0 },
     { ingressUrl: process.env['SANDBOX_INGRESS_URL'] ?? 'http://ingress:3000', outboundUrl: process.env['SANDBOX_OUTBOUND_URL'] ?? 'http://outbound:3001' },
   );
-  await Promise.all([forward(PORTS.telegram, PORTS.telegram - 1000), forward(PORTS.genesys, PORTS.genesys - 1000), forward(PORTS.control, PORTS.control - 1000)]);
+  const portOf = (url: string) => Number(new URL(url).port);
+  await Promise.all([
+    forward(PORTS.telegram, portOf(environment.telegram.baseUrl)),
+    forward(PORTS.genesys, portOf(environment.genesys.baseUrl)),
+    forward(PORTS.control, portOf(environment.controlUrl)),
+  ]);
   const values: Record<string, string> = {
     ...environment.credentials,
     TELEGRAM_API_BASE_URL: `http://${HOST}:${PORTS.telegram}`,
