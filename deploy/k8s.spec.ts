@@ -305,6 +305,13 @@ describe('overlay differences', () => {
   const imageOf = (deployment: K8sObject) => stringAt(containersOf(deployment)[0], 'image') ?? '';
   const cpuMillis = (quantity: unknown) => (String(quantity).endsWith('m') ? Number.parseFloat(String(quantity)) : Number(quantity) * 1000);
 
+  it('dev pulls its moving image tag on every start, for the app and its migrate init container alike', () => {
+    for (const deployment of appDeployments('dev')) {
+      const policies = [...initContainersOf(deployment), ...containersOf(deployment)].map((container) => [deployment.metadata.name, stringAt(container, 'name'), at(container, 'imagePullPolicy')]);
+      for (const [name, container, policy] of policies) expect([name, container, policy]).toEqual([name, container, 'Always']);
+    }
+  });
+
   it('dev runs one replica of each app', () => {
     for (const deployment of appDeployments('dev')) expect([deployment.metadata.name, at(deployment, 'spec', 'replicas')]).toEqual([deployment.metadata.name, 1]);
   });
