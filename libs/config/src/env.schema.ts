@@ -8,6 +8,8 @@ const booleanFlag = z.enum(['true', 'false', '1', '0', '']).default('false').tra
 export const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/tg_genesys'),
+  // Connections per process (Prisma's pg pool); size it so replicas × pool stays under Postgres/PgBouncer limits.
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('tgg'),
   TELEGRAM_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),

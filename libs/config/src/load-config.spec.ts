@@ -112,3 +112,14 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain(previous);
   });
 });
+
+describe('DATABASE_POOL_SIZE', () => {
+  it('defaults to 10 connections per process and takes a per-service value', () => {
+    expect(loadConfig({}).db.poolSize).toBe(10);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '4' }).db.poolSize).toBe(4);
+  });
+
+  it.each(['0', '-1', '2.5', 'many', '101'])('rejects %s, naming the variable', (value) => {
+    expect(errorOf(() => loadConfig({ DATABASE_POOL_SIZE: value })).message).toBe('invalid or missing environment variables: DATABASE_POOL_SIZE');
+  });
+});

@@ -18,7 +18,7 @@ export interface AppConfig {
   mode: 'live' | 'sandbox';
   /** Set by `npm start` in sandbox mode: the emulators' control API behind the /sandbox console. */
   sandboxConsole?: { controlUrl: string };
-  db: { url: string };
+  db: { url: string; poolSize: number };
   redis: { url: string; queuePrefix: string };
   telegram: { apiBaseUrl: string; allowedCidrs: string[] };
   genesys: { loginBaseUrl: string; apiBaseUrl: string; clientId?: string; clientSecret?: string };
@@ -75,7 +75,7 @@ export function toAppConfig(env: Env): AppConfig {
     env: env.NODE_ENV,
     mode,
     sandboxConsole: env.TGG_SANDBOX && env.TGG_SANDBOX_CONTROL_URL ? { controlUrl: stripTrailingSlash(env.TGG_SANDBOX_CONTROL_URL) } : undefined,
-    db: { url: env.DATABASE_URL },
+    db: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
     telegram: { apiBaseUrl: stripTrailingSlash(env.TELEGRAM_API_BASE_URL), allowedCidrs },
     genesys: {

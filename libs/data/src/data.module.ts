@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { ChannelDirectory } from './channel-directory.js';
@@ -8,6 +9,7 @@ import { InboundDeliveryRepository } from './inbound-delivery.repository.js';
 import { MessageRepository } from './message.repository.js';
 import { createPrismaClient } from './prisma.service.js';
 import { SecretBox } from './secret-box.js';
+import { waitForSchema } from './migrations/schema-wait.js';
 
 export const PRISMA = Symbol('PRISMA');
 
@@ -27,6 +29,8 @@ class DataLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // Started before the migrations ran (Kubernetes, compose, a manual start): wait, do not crash-loop.
+    await waitForSchema(this.config.db.url, path.resolve('prisma/migrations'), { onWaiting: (line) => this.logger.warn(line) });
     if (this.config.previousEncryptionKeys.length > 0) {
       const changed = await this.channels.reencryptUnderCurrentKey();
       if (changed > 0) this.logger.log(`re-encrypted the secrets of ${changed} channel(s) under the current ENCRYPTION_KEY`);
@@ -53,7 +57,7 @@ class DataLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Global()
 @Module({
   providers: [
-    { provide: PRISMA, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createPrismaClient(config.db.url) },
+    { provide: PRISMA, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createPrismaClient(config.db.url, config.db.poolSize) },
     { provide: SecretBox, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey, config.previousEncryptionKeys) },
     { provide: ChannelRepository, inject: [PRISMA, SecretBox], useFactory: (prisma: PrismaClient, secrets: SecretBox) => new ChannelRepository(prisma, secrets) },
     { provide: ConversationRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new ConversationRepository(prisma) },

@@ -7,3 +7,4 @@ export { DataModule, PRISMA } from './data.module.js';
 export { SecretBox, parseEncryptionKey as parseSecretBoxKey } from './secret-box.js';
 export { applyMigrations, ensureDatabaseExists, readMigrations, MigrationError } from './migrations/migration-applier.js';
 export { InboundDeliveryRepository, type AcceptedInbound } from './inbound-delivery.repository.js';
+export { waitForSchema, type SchemaWaitOptions } from './migrations/schema-wait.js';

@@ -88,7 +88,7 @@ export class InboundDelivery {
       atMs: nowMs,
     });
     const processingTimeMs = nowMs - job.receivedAtMs;
-    this.metrics.processingTime.observe({ direction: 'inbound', channel: job.channel }, processingTimeMs / 1000);
+    this.metrics.observeProcessingTime({ direction: 'inbound', channel: job.channel }, processingTimeMs / 1000);
     this.metrics.updates.inc({ outcome: 'delivered', reason: '' });
     this.logger.debug({ channel: job.channel, chatId: job.chatId, updateId: job.updateId, processingTimeMs }, 'delivered to Genesys');
     return processingTimeMs;

@@ -56,7 +56,7 @@ export class ReplyBookkeeping {
     await this.conversations.touchOutbound(channel.id, job.chatId, nowMs);
     await this.receipts.delivered(job.channel, job.reply, job.trace);
     const processingTimeMs = nowMs - job.receivedAtMs;
-    this.metrics.processingTime.observe({ direction: 'outbound', channel: job.channel }, processingTimeMs / 1000);
+    this.metrics.observeProcessingTime({ direction: 'outbound', channel: job.channel }, processingTimeMs / 1000);
     this.metrics.replies.inc({ outcome: 'delivered', reason: '' });
     this.logger.debug({ channel: job.channel, chatId: job.chatId, genesysMessageId: job.reply.id, processingTimeMs }, 'reply delivered to Telegram');
     return processingTimeMs;
