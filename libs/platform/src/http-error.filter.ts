@@ -1,6 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { RetryableError } from '@tgg/contracts';
 import { WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
 
 /** An HTTP failure with the `{ error, message }` body of SPEC §4. */
@@ -17,6 +18,9 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length', message: 'content-length does not match the body' },
 };
 
+/** Retry-After for a transient failure that did not say how long (seconds). */
+const DEFAULT_RETRY_AFTER_S = 5;
+
 /** How much of a refused oversized body is read and thrown away before the socket is simply closed. */
 const MAX_DRAINED_BYTES = 16 * WEBHOOK_BODY_LIMIT_BYTES;
 
@@ -29,6 +33,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof ApiError) {
       void reply.status(exception.getStatus()).headers(exception.headers).send(exception.getResponse());
+      return;
+    }
+    if (exception instanceof RetryableError) {
+      // A dependency is down (e.g. Postgres on a channel-cache miss): the sender should come back,
+      // not give up, so 503 + Retry-After. The message stays generic; the details go to the log.
+      const retryAfterS = Math.max(1, Math.ceil((exception.retryAfterMs ?? DEFAULT_RETRY_AFTER_S * 1000) / 1000));
+      this.logger.warn({ err: { message: exception.message, code: exception.code } }, 'request answered 503: a dependency is unavailable');
+      void reply.status(503).headers({ 'retry-after': String(retryAfterS) }).send({ error: 'unavailable', message: 'temporarily unavailable, retry later' });
       return;
     }
     if (exception instanceof HttpException) {
