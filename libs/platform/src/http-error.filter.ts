@@ -2,7 +2,7 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { RetryableError } from '@tgg/contracts';
-import { WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
+import { discardRefusedBody } from './raw-body.js';
 
 /** An HTTP failure with the `{ error, message }` body of SPEC §4. */
 export class ApiError extends HttpException {
@@ -20,9 +20,6 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
 
 /** Retry-After for a transient failure that did not say how long (seconds). */
 const DEFAULT_RETRY_AFTER_S = 5;
-
-/** How much of a refused oversized body is read and thrown away before the socket is simply closed. */
-const MAX_DRAINED_BYTES = 16 * WEBHOOK_BODY_LIMIT_BYTES;
 
 /** Every error leaves as `{ error, message }`; unexpected ones are logged and never echo internals. */
 @Catch()
@@ -46,7 +43,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       // Fastify's body-limit error reaches us as Nest's PayloadTooLargeException.
-      if (status === 413) drainRefusedBody(host.switchToHttp().getRequest<FastifyRequest>(), reply);
+      if (status === 413) keepReadingRefusedBody(host, reply);
       const known = Object.values(FASTIFY_CODES).find((entry) => entry.status === status && entry.status !== 400);
       const code = status === 404 ? 'not_found' : (known?.code ?? `http_${status}`);
       void reply.status(status).send({ error: code, message: known?.message ?? exception.message });
@@ -55,7 +52,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const fastifyCode = (exception as { code?: unknown }).code;
     const known = typeof fastifyCode === 'string' ? FASTIFY_CODES[fastifyCode] : undefined;
     if (known) {
-      if (known.status === 413) drainRefusedBody(host.switchToHttp().getRequest<FastifyRequest>(), reply);
+      if (known.status === 413) keepReadingRefusedBody(host, reply);
       void reply.status(known.status).send({ error: known.code, message: known.message });
       return;
     }
@@ -72,17 +69,8 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-/**
- * A body over the limit is refused before it is read, while the client is still sending it. Closing
- * then (Fastify asks for `connection: close`) resets the connection — a close with unread data sends
- * RST — and most clients lose our 413 to the reset. So the rest is read and thrown away, nothing
- * kept; the request timeout still bounds it, and past MAX_DRAINED_BYTES the socket is just closed.
- */
-function drainRefusedBody(request: FastifyRequest, reply: FastifyReply): void {
+/** The 413 must reach a client still sending its body (raw-body.ts); Fastify may have asked to close. */
+function keepReadingRefusedBody(host: ArgumentsHost, reply: FastifyReply): void {
   reply.removeHeader('connection');
-  let drained = 0;
-  request.raw.on('data', (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > MAX_DRAINED_BYTES) request.raw.socket?.destroy();
-  });
+  discardRefusedBody(host.switchToHttp().getRequest<FastifyRequest>().raw, reply.raw);
 }
