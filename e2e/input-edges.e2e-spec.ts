@@ -45,16 +45,19 @@ describe('input edges through the real services: a punctuated QUEUE_PREFIX, bloc
     const [received] = await bridge.genesys.waitForInbound((record) => record.body.channel.from.id === String(chatId), 1, 20_000);
     expect(received?.body.text).toBe('prefix check');
 
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${bridge.queuePrefix}:*`, 'COUNT', 1000);
-      keys.push(...found);
-      cursor = next;
-    } while (cursor !== '0');
-    // BullMQ's queues, the sequencer's per-chat turns and the dispatcher's accepted-by-Genesys marker.
-    const families = new Set(keys.map((key) => key.slice(bridge.queuePrefix.length + 1).split(':')[0]));
-    expect([...families]).toEqual(expect.arrayContaining([QueueName.TelegramUpdates, QueueName.GenesysInbound, 'seq', 'genesys-accepted']));
+    // BullMQ's queues, the sequencer's per-chat turns and the dispatcher's accepted-by-Genesys marker
+    // (written just after Genesys answered, so it may trail the arrival by a moment).
+    await eventually(async () => {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', `${bridge.queuePrefix}:*`, 'COUNT', 1000);
+        keys.push(...found);
+        cursor = next;
+      } while (cursor !== '0');
+      const families = new Set(keys.map((key) => key.slice(bridge.queuePrefix.length + 1).split(':')[0]));
+      expect([...families]).toEqual(expect.arrayContaining([QueueName.TelegramUpdates, QueueName.GenesysInbound, 'seq', 'genesys-accepted']));
+    }, 10_000, 100);
   }, 30_000);
 
   it('keeps a newer unblock when the older "kicked" reaches the bridge after it (Telegram retried it)', async () => {
