@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { ChannelDirectory } from './channel-directory.js';
-import { ChannelRepository } from './channel.repository.js';
+import { ChannelRepository, type UnreadableChannel } from './channel.repository.js';
 import { ConversationRepository } from './conversation.repository.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { InboundDeliveryRepository } from './inbound-delivery.repository.js';
@@ -54,6 +54,13 @@ class DataLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** An unreadable channel is an operator's problem (a key left out of ENCRYPTION_KEY_PREVIOUS, altered data): an error, once. */
+function reportChannelReadability(channel: UnreadableChannel, readable: boolean): void {
+  const logger = new Logger('data');
+  if (readable) logger.log(`channel "${channel.name}" can be read again`);
+  else logger.error(`channel "${channel.name}" skipped: ${channel.reason}; its webhooks answer 503 until it can be read`);
+}
+
 @Global()
 @Module({
   providers: [
@@ -63,7 +70,7 @@ class DataLifecycle implements OnModuleInit, OnApplicationShutdown {
     { provide: ConversationRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new ConversationRepository(prisma) },
     { provide: MessageRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new MessageRepository(prisma) },
     { provide: InboundDeliveryRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new InboundDeliveryRepository(prisma) },
-    { provide: ChannelDirectory, inject: [ChannelRepository], useFactory: (channels: ChannelRepository) => new ChannelDirectory(channels) },
+    { provide: ChannelDirectory, inject: [ChannelRepository], useFactory: (channels: ChannelRepository) => new ChannelDirectory(channels, { onReadabilityChange: reportChannelReadability }) },
     DataLifecycle,
   ],
   exports: [PRISMA, SecretBox, ChannelRepository, ConversationRepository, MessageRepository, InboundDeliveryRepository, ChannelDirectory],

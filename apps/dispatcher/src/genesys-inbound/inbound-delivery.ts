@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, RetryableError, type GenesysMessageReadyV1, type TelegramMessage } from '@tgg/contracts';
-import { ChannelDirectory, ConversationRepository, InboundDeliveryRepository, MessageRepository, type ChannelRecord } from '@tgg/data';
+import { ChannelDirectory, ConversationRepository, InboundDeliveryRepository, MessageRepository, memberEventAtMs, type ChannelRecord } from '@tgg/data';
 import { OpenMessagingClient, toGenesysInboundMessage } from '@tgg/genesys';
 import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
 import { turnJobId } from '@tgg/queues';
@@ -43,8 +43,11 @@ export class InboundDelivery {
     const { item } = job;
     if (item.kind === 'my_chat_member') {
       const blocked = item.member.new_chat_member.status === 'kicked';
-      await this.conversations.setBlocked(channel.id, job.chatId, blocked, item.member.date * 1000);
-      this.logger.info({ channel: job.channel, chatId: job.chatId, blocked }, blocked ? 'customer blocked the bot' : 'customer unblocked the bot');
+      // These take no per-chat turn and may be retried out of order: the repository keeps the newest change.
+      const applied = await this.conversations.setBlocked(channel.id, job.chatId, blocked, memberEventAtMs(item.member.date), job.updateId);
+      const fields = { channel: job.channel, chatId: job.chatId, updateId: job.updateId, blocked };
+      if (applied === 'stale') this.logger.info(fields, 'older block/unblock ignored: a newer one is already applied');
+      else this.logger.info(fields, blocked ? 'customer blocked the bot' : 'customer unblocked the bot');
       return;
     }
     await inSpanFromCarrier('dispatcher.deliver', job.trace, { 'tgg.channel': job.channel, 'tgg.update_id': job.updateId }, async (span) => {
