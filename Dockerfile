@@ -3,9 +3,12 @@
 #   node dist/apps/<ingress|sequencer|dispatcher|outbound>/src/main.js
 #   node dist/scripts/migrate.js           (the migration job)
 # Build: docker build -t tg-genesys-bridge:local .   (docs/deployment.md)
+# The `sandbox` target adds the Telegram/Genesys emulators for compose's no-credentials sandbox; the
+# default (last) target, `runtime`, never contains emulators, test helpers or the benchmark.
 
-# Pin by digest in CI (node:20-slim@sha256:…); the product needs Node >= 20.19.
-ARG NODE_IMAGE=node:20-slim
+# Node 22 LTS (Node 20 is end of life); the code also runs on Node >= 20.19. Pin by digest in CI
+# (node:22.20.0-bookworm-slim@sha256:…). Compose's services use --env-file-if-exists (Node >= 22.9).
+ARG NODE_IMAGE=node:22.20.0-bookworm-slim
 
 # ---- deps: the full dependency tree, cached as long as the lockfile does not change ----
 FROM ${NODE_IMAGE} AS deps
@@ -35,6 +38,27 @@ RUN npm run build \
 # `--omit=dev` alone keeps (~250 MB). Nothing at run time needs an optional package (msgpackr, used by
 # BullMQ, falls back from its native extension to plain JS).
 RUN npm prune --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
+# The runtime copy of dist/ leaves out the emulators, the test helpers, the benchmark and the scripts
+# that use them (npm start's orchestrator, the sandbox emulators, the CLI test harness), and proves
+# that nothing left imports them.
+RUN cp -a dist dist-runtime \
+ && rm -rf dist-runtime/libs/emulators dist-runtime/libs/testing dist-runtime/bench dist-runtime/scripts/cli/testing \
+           dist-runtime/scripts/start.js dist-runtime/scripts/sandbox-emulators.js \
+ && ! grep -rlE "libs/(emulators|testing)/|/bench/" dist-runtime
+
+# ---- sandbox: the emulators for compose's no-credentials sandbox (service `emulators`); never deployed ----
+FROM ${NODE_IMAGE} AS sandbox
+RUN groupadd --gid 10001 tgg \
+ && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin tgg \
+ && mkdir /sandbox && chown 10001:10001 /sandbox
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER 10001:10001
+ENTRYPOINT []
+CMD ["node", "dist/scripts/sandbox-emulators.js"]
 
 # ---- runtime: Node + production node_modules + dist + SQL migrations, nothing else ----
 FROM ${NODE_IMAGE} AS runtime
@@ -49,7 +73,7 @@ ENV NODE_ENV=production
 # package.json carries "type": "module", which makes dist/**/*.js ESM.
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /app/dist-runtime ./dist
 # dist/scripts/migrate.js reads the SQL migrations from prisma/migrations at run time.
 COPY --from=build /app/prisma ./prisma
 USER 10001:10001

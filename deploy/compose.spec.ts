@@ -6,6 +6,7 @@ import {
   isRecord,
   MIGRATE_ENTRYPOINT,
   parseSpecVariableTable,
+  readRepoFile,
   readYaml,
   recordAt,
   SECRET_VARIABLES,
@@ -15,6 +16,12 @@ import {
 } from './testing/index.js';
 
 const compose = readYaml('docker-compose.yml');
+
+/** Every variable the product's config schema reads (libs/config/src/env.schema.ts). */
+const SCHEMA_VARIABLES = [...readRepoFile('libs/config/src/env.schema.ts').matchAll(/^  ([A-Z][A-Z0-9_]*): /gm)].map((match) => match[1] ?? '');
+/** Set by the sandbox (npm start, or compose's emulators through sandbox.env), never by an operator. */
+const SANDBOX_ONLY = new Set(['TGG_SANDBOX', 'TGG_SANDBOX_CONTROL_URL']);
+const ENV_FILE_FLAG = '--env-file-if-exists=/sandbox/sandbox.env';
 const services = recordAt(compose, 'services');
 
 function service(name: string): Record<string, unknown> {
@@ -74,24 +81,29 @@ describe('SPEC §3 variable table parser', () => {
 describe('docker-compose.yml', () => {
   it('runs the full stack of SPEC §2', () => {
     expect(Object.keys(services).sort()).toEqual(
-      expect.arrayContaining(['postgres', 'redis', 'migrate', 'ingress', 'outbound', 'sequencer', 'dispatcher', 'otel-collector', 'tempo', 'prometheus', 'grafana']),
+      expect.arrayContaining(['postgres', 'redis', 'migrate', 'emulators', 'ingress', 'outbound', 'sequencer', 'dispatcher', 'otel-collector', 'tempo', 'prometheus', 'grafana']),
     );
   });
 
   it('runs Postgres 15 with a pg_isready healthcheck and a persistent volume', () => {
     const postgres = service('postgres');
-    expect(stringAt(postgres, 'image')).toMatch(/^postgres:15(\b|$)/);
+    expect(stringAt(postgres, 'image')).toMatch(/^postgres:15\.\d+$/);
     expect(commandLine(at(postgres, 'healthcheck', 'test'))).toContain('pg_isready');
     expect(arrayAt(postgres, 'volumes').map(String).some((volume) => volume.endsWith(':/var/lib/postgresql/data'))).toBe(true);
   });
 
-  it('runs Redis 7 with AOF fsynced every second, no eviction, a healthcheck and a persistent volume', () => {
+  it('runs Redis 7 with AOF fsynced every second, no eviction below a maxmemory, a healthcheck and a persistent volume', () => {
     const redis = service('redis');
-    expect(stringAt(redis, 'image')).toMatch(/^redis:7(\b|$)/);
+    expect(stringAt(redis, 'image')).toMatch(/^redis:7\.\d+\.\d+$/);
     const command = commandLine(at(redis, 'command'));
     expect(command).toMatch(/--appendonly\s+yes/);
     expect(command).toMatch(/--appendfsync\s+everysec/);
     expect(command).toMatch(/--maxmemory-policy\s+noeviction/);
+    // noeviction only refuses writes when a maxmemory is set; below the container limit, so Redis says no before the OOM killer acts.
+    const maxmemory = /--maxmemory\s+\$\{REDIS_MAXMEMORY:-(\d+)mb\}/.exec(command);
+    expect(maxmemory).not.toBeNull();
+    const limit = /^\$\{REDIS_MEMORY_LIMIT:-(\d+)g\}$/.exec(String(at(redis, 'mem_limit')));
+    expect(Number(maxmemory?.[1]) * 1024 * 1024).toBeLessThan(Number(limit?.[1]) * 1024 ** 3 * 0.75);
     expect(commandLine(at(redis, 'healthcheck', 'test'))).toMatch(/redis-cli.*ping/);
     expect(arrayAt(redis, 'volumes').map(String).some((volume) => volume.endsWith(':/data'))).toBe(true);
   });
@@ -111,11 +123,13 @@ describe('docker-compose.yml', () => {
     const definition = service(app.name);
     const environment = environmentOf(app.name);
 
-    it('runs its entrypoint from the one bridge image built by the Dockerfile', () => {
-      expect(commandLine(at(definition, 'command'))).toBe(`node ${appEntrypoint(app)}`);
+    it('runs its entrypoint from the runtime image built by the Dockerfile, reading the sandbox env file if there is one', () => {
+      expect(commandLine(at(definition, 'command'))).toBe(`node ${ENV_FILE_FLAG} ${appEntrypoint(app)}`);
       expect(stringAt(definition, 'image')).toBe('tg-genesys-bridge:local');
       expect(stringAt(definition, 'build', 'dockerfile') ?? 'Dockerfile').toBe('Dockerfile');
       expect(stringAt(definition, 'build', 'context')).toBe('.');
+      expect(stringAt(definition, 'build', 'target')).toBe('runtime');
+      expect(arrayAt(definition, 'volumes')).toEqual(['sandbox:/sandbox:ro']);
     });
 
     it('has a readiness healthcheck on its own port, done with node (the image has no curl)', () => {
@@ -126,19 +140,21 @@ describe('docker-compose.yml', () => {
       expect(at(definition, 'healthcheck', 'interval')).toBeDefined();
     });
 
-    it('starts after Postgres and Redis are healthy and the migration has completed', () => {
+    it('starts after Postgres and Redis are healthy, the migration has completed and the sandbox decision is made', () => {
+      expect(at(definition, 'depends_on', 'emulators', 'condition')).toBe('service_healthy');
       expect(at(definition, 'depends_on', 'postgres', 'condition')).toBe('service_healthy');
       expect(at(definition, 'depends_on', 'redis', 'condition')).toBe('service_healthy');
       expect(at(definition, 'depends_on', 'migrate', 'condition')).toBe('service_completed_successfully');
     });
 
-    it('publishes its port only if it receives webhooks', () => {
+    it('publishes its port only if it receives webhooks, on loopback unless BIND_ADDRESS says otherwise', () => {
       expect(publishedPorts(app.name)).toEqual(app.public ? [[app.port, app.port]] : []);
+      for (const port of arrayAt(definition, 'ports')) expect(String(port)).toMatch(/^\$\{BIND_ADDRESS:-127\.0\.0\.1\}:/);
     });
 
     it('gets every SPEC §3 variable and nothing the product does not read', () => {
       const { names, source } = specVariables();
-      const known = new Set([...names, ...VARIABLES_OUTSIDE_THE_TABLE]);
+      const known = new Set([...names, ...VARIABLES_OUTSIDE_THE_TABLE, ...SCHEMA_VARIABLES]);
       const missing = names.filter((name) => !environment.has(name));
       const unknown = [...environment.keys()].filter((name) => !known.has(name));
       expect({ source, missing, unknown }).toEqual({ source, missing: [], unknown: [] });
@@ -152,10 +168,20 @@ describe('docker-compose.yml', () => {
       expect(environment.get('OTEL_EXPORTER_OTLP_ENDPOINT')).toBe('http://otel-collector:4318');
     });
 
-    it('passes credentials through from the caller and never hard-codes a secret', () => {
-      for (const secret of SECRET_VARIABLES) {
-        // `${NAME:-}` is empty when unset, which the product reads as unset: sandbox mode (SPEC §3).
-        expect(`${secret}=${environment.get(secret)}`).toBe(`${secret}=\${${secret}:-}`);
+    it('passes every setting of the config schema through from .env (ENCRYPTION_KEY_PREVIOUS and the tuning variables included)', () => {
+      const missing = SCHEMA_VARIABLES.filter((name) => !SANDBOX_ONLY.has(name) && !environment.has(name));
+      expect(missing).toEqual([]);
+      expect(SCHEMA_VARIABLES).toEqual(expect.arrayContaining(['ENCRYPTION_KEY_PREVIOUS', 'OUTBOUND_GLOBAL_PER_S', 'WORKER_LOCK_MS', 'DATABASE_POOL_SIZE']));
+      // The sandbox variables come only from the sandbox env file, never from the caller.
+      for (const name of SANDBOX_ONLY) expect(environment.has(name)).toBe(false);
+    });
+
+    it('passes credentials and the Telegram/Genesys hosts through unset when unset (the sandbox file or the product default applies) and never hard-codes a secret', () => {
+      const raw = recordAt(definition, 'environment');
+      for (const name of [...SECRET_VARIABLES, 'ENCRYPTION_KEY_PREVIOUS', 'TELEGRAM_API_BASE_URL', 'GENESYS_LOGIN_BASE_URL', 'GENESYS_API_BASE_URL']) {
+        // A value-less entry: set from the shell/.env if there, otherwise absent. An empty string would be "set"
+        // and hide the sandbox file's value from --env-file-if-exists.
+        expect({ name, value: raw[name] }).toEqual({ name, value: null });
       }
       for (const url of [environment.get('DATABASE_URL'), environment.get('REDIS_URL')]) expect(new URL(url ?? '').password).toBe('');
       for (const [name, value] of environment) {
@@ -167,6 +193,26 @@ describe('docker-compose.yml', () => {
   it('gives every app the same settings apart from its trace name', () => {
     const withoutName = (name: string) => [...environmentOf(name)].filter(([key]) => key !== 'OTEL_SERVICE_NAME').sort();
     for (const app of APPS) expect(withoutName(app.name)).toEqual(withoutName('ingress'));
+  });
+
+  it('gives every app one ENCRYPTION_KEY: the caller\'s, or in the sandbox the one the emulators service writes to the shared volume', () => {
+    const emulators = service('emulators');
+    expect(stringAt(emulators, 'build', 'target')).toBe('sandbox');
+    expect(stringAt(emulators, 'image')).not.toBe(stringAt(service('ingress'), 'image'));
+    expect(commandLine(at(emulators, 'command'))).toBe('node dist/scripts/sandbox-emulators.js');
+    expect(arrayAt(emulators, 'volumes')).toEqual(['sandbox:/sandbox']);
+    expect(recordAt(emulators, 'environment')['ENCRYPTION_KEY']).toBeNull();
+    for (const secret of SECRET_VARIABLES) expect(Object.keys(recordAt(emulators, 'environment'))).toContain(secret);
+    expect(commandLine(at(emulators, 'healthcheck', 'test'))).toContain('http://127.0.0.1:4000/');
+    expect(readRepoFile('scripts/sandbox-emulators.ts')).toMatch(/ENCRYPTION_KEY: process\.env\['ENCRYPTION_KEY'\] \|\| sandboxEncryptionKey\(\)/);
+    for (const app of APPS) expect(commandLine(at(service(app.name), 'command'))).toContain(ENV_FILE_FLAG);
+    expect(Object.keys(recordAt(compose, 'volumes'))).toContain('sandbox');
+  });
+
+  it('builds the emulators only into the sandbox image', () => {
+    const targets = Object.entries(services).filter(([, definition]) => at(definition, 'build') !== undefined).map(([name, definition]) => [name, stringAt(definition, 'build', 'target')]);
+    expect(targets.filter(([, target]) => target === 'sandbox')).toEqual([['emulators', 'sandbox']]);
+    expect(targets.filter(([, target]) => target !== 'sandbox' && target !== 'runtime')).toEqual([]);
   });
 
   it('publishes Grafana and Prometheus, and neither Postgres nor Redis', () => {
@@ -197,12 +243,17 @@ describe('docker-compose.yml', () => {
     expect(grafana.get('GF_AUTH_ANONYMOUS_ORG_ROLE')).toBe('Viewer');
   });
 
-  it('pins every third-party image to at least a major version', () => {
+  it('pins every third-party image to an exact version', () => {
     for (const [name, definition] of Object.entries(services)) {
       if (at(definition, 'build') !== undefined) continue; // ours, built from the Dockerfile
       const image = stringAt(definition, 'image') ?? '';
-      expect(`${name}: ${image}`).toMatch(/:[\w.-]*\d/);
-      expect(`${name}: ${image}`).not.toMatch(/:latest$/);
+      expect(`${name}: ${image}`).toMatch(/:v?\d+\.\d+(\.\d+)?(@sha256:[0-9a-f]{64})?$/);
+    }
+  });
+
+  it('publishes every port on loopback by default', () => {
+    for (const [name, definition] of Object.entries(services)) {
+      for (const port of arrayAt(definition, 'ports')) expect(`${name}: ${String(port)}`).toMatch(/^[\w-]+: \$\{BIND_ADDRESS:-127\.0\.0\.1\}:\d+:\d+$/);
     }
   });
 });

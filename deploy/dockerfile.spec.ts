@@ -64,8 +64,10 @@ describe('Dockerfile', () => {
     for (const entrypoint of [...APPS.map(appEntrypoint), MIGRATE_ENTRYPOINT]) expect(build).toContain(`test -f ${entrypoint}`);
   });
 
-  it('runs on Node 20 slim (or distroless), as uid 10001, in production mode', () => {
-    expect(runtime?.from).toMatch(/^(node:20[\w.-]*-slim|gcr\.io\/distroless\/nodejs20[\w.-]*)(@sha256:[0-9a-f]{64})?$/);
+  it('runs on a supported Node LTS (22), pinned to an exact release, slim, as uid 10001, in production mode', () => {
+    expect(runtime?.name).toBe('runtime');
+    // Exact: node:22.x.y-…slim (>= 22.9 for --env-file-if-exists, which compose uses), optionally by digest.
+    expect(runtime?.from).toMatch(/^node:22\.(9|[1-9]\d)\.\d+-(bookworm-)?slim(@sha256:[0-9a-f]{64})?$/);
     expect(all(runtime, 'USER')).toEqual(['10001:10001']);
     expect(all(runtime, 'ENV').join(' ')).toMatch(/\bNODE_ENV=production\b/);
   });
@@ -77,6 +79,27 @@ describe('Dockerfile', () => {
     const targets = copies.map((copy) => copy.split(/\s+/).at(-1));
     expect(targets).toEqual(expect.arrayContaining(['./package.json', './node_modules', './dist', './prisma']));
     expect(all(runtime, 'ADD')).toEqual([]);
+  });
+
+  it('ships no emulators, test helpers or benchmark in the runtime image', () => {
+    const distCopy = all(runtime, 'COPY').find((copy) => copy.split(/\s+/).at(-1) === './dist');
+    expect(distCopy).toBe('--from=build /app/dist-runtime ./dist');
+    const prune = all(stageRunning(/\bnpm run build\b/), 'RUN').find((run) => run.includes('dist-runtime')) ?? '';
+    expect(prune).toMatch(/\bcp -a dist dist-runtime\b/);
+    for (const removed of ['dist-runtime/libs/emulators', 'dist-runtime/libs/testing', 'dist-runtime/bench', 'dist-runtime/scripts/start.js', 'dist-runtime/scripts/sandbox-emulators.js', 'dist-runtime/scripts/cli/testing']) {
+      expect(prune).toContain(removed);
+    }
+    // …and the build fails if anything left behind still imports them.
+    expect(prune).toMatch(/! grep -rlE "libs\/\(emulators\|testing\)\/\|\/bench\/" dist-runtime/);
+  });
+
+  it('has a separate `sandbox` target with the emulators for compose, which is not the default (last) target', () => {
+    const sandbox = stages.find((stage) => stage.name === 'sandbox');
+    expect(sandbox).toBeDefined();
+    expect(sandbox).not.toBe(runtime);
+    expect(sandbox?.from).toBe(runtime?.from);
+    expect(all(sandbox, 'USER')).toEqual(['10001:10001']);
+    expect(JSON.parse(all(sandbox, 'CMD')[0] ?? 'null')).toEqual(['node', 'dist/scripts/sandbox-emulators.js']);
   });
 
   it('starts ingress by default, with node itself in exec form (no shell, no entrypoint script)', () => {

@@ -12,12 +12,14 @@ import {
   readRepoFile,
   recordAt,
   renderKustomize,
+  renderOverlay,
   SECRET_VARIABLES,
   specVariables,
   stringAt,
   VARIABLES_OUTSIDE_THE_TABLE,
 } from './testing/index.js';
 import { parse } from 'yaml';
+import { prometheusRule, DASHBOARD, RULES } from './sync-copies.mjs';
 
 if (!kubectlAvailable()) {
   throw new Error('deploy/k8s.spec.ts needs `kubectl` (>= 1.27, it bundles kustomize) on PATH to render the overlays; install it and re-run');
@@ -29,6 +31,17 @@ const rendered = Object.fromEntries(OVERLAYS.map((overlay) => [overlay, renderKu
   K8sObject[] // Object.fromEntries loses the key type; the keys are exactly OVERLAYS.
 >;
 
+/** What each process reads from tgg-secrets: the sequencer touches only Redis. */
+const SECRETS_PER_APP: Record<string, string[]> = {
+  ingress: [...CONNECTION_VARIABLES, ...SECRET_VARIABLES],
+  outbound: [...CONNECTION_VARIABLES, ...SECRET_VARIABLES],
+  dispatcher: [...CONNECTION_VARIABLES, ...SECRET_VARIABLES],
+  sequencer: ['REDIS_URL'],
+};
+const USES_POSTGRES = new Set(['ingress', 'outbound', 'dispatcher']);
+/** Connections prod may open at full scale (Σ maxReplicas × DATABASE_POOL_SIZE): under Postgres' default 100, with room for admin sessions. */
+const POSTGRES_CONNECTION_BUDGET = 90;
+
 const ofKind = (objects: K8sObject[], kind: string) => objects.filter((object) => object.kind === kind);
 function named(objects: K8sObject[], kind: string, name: string): K8sObject {
   const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
@@ -37,6 +50,13 @@ function named(objects: K8sObject[], kind: string, name: string): K8sObject {
 }
 const podSpecOf = (workload: K8sObject) => recordAt(workload, 'spec', 'template', 'spec');
 const containersOf = (workload: K8sObject) => arrayAt(workload, 'spec', 'template', 'spec', 'containers');
+const initContainersOf = (workload: K8sObject) => arrayAt(workload, 'spec', 'template', 'spec', 'initContainers');
+/** `env` entries taken from a Secret, as [variable, secret name, key]. */
+const secretEnvOf = (container: unknown) =>
+  arrayAt(container, 'env')
+    .filter((variable) => at(variable, 'valueFrom', 'secretKeyRef') !== undefined)
+    .map((variable) => [at(variable, 'name'), at(variable, 'valueFrom', 'secretKeyRef', 'name'), at(variable, 'valueFrom', 'secretKeyRef', 'key')]);
+const envValue = (container: unknown, name: string) => stringAt(arrayAt(container, 'env').find((variable) => at(variable, 'name') === name), 'value');
 const podLabelsOf = (workload: K8sObject) => recordAt(workload, 'spec', 'template', 'metadata', 'labels');
 /** matchLabels only: every selector in these manifests is written that way. */
 const selects = (selector: unknown, labels: Record<string, unknown>) =>
@@ -66,15 +86,45 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
     const deployment = named(objects, 'Deployment', app.serviceName);
     const container = containersOf(deployment)[0];
 
-    it('runs its entrypoint from the pinned bridge image with config and secret by reference', () => {
+    it('runs its entrypoint from the pinned bridge image with the config by reference', () => {
       expect(containersOf(deployment)).toHaveLength(1);
       expect(arrayAt(container, 'command')).toEqual(['node', appEntrypoint(app)]);
       expect(stringAt(container, 'image')).toMatch(/^[\w.\-/]+\/tg-genesys-bridge(:[\w.-]+|@sha256:[0-9a-f]{64})$/);
       const envFrom = arrayAt(container, 'envFrom');
-      expect(envFrom.map((source) => stringAt(source, 'secretRef', 'name'))).toContain('tgg-secrets');
-      expect(envFrom.map((source) => stringAt(source, 'configMapRef', 'name'))).toContain(configMap?.metadata.name);
+      expect(envFrom.map((source) => stringAt(source, 'configMapRef', 'name'))).toEqual([configMap?.metadata.name]);
       const env = arrayAt(container, 'env');
       expect(env.find((variable) => at(variable, 'name') === 'OTEL_SERVICE_NAME')).toEqual({ name: 'OTEL_SERVICE_NAME', value: app.serviceName });
+    });
+
+    it('gets only the secrets it reads, key by key (never the whole Secret)', () => {
+      expect(arrayAt(container, 'envFrom').filter((source) => at(source, 'secretRef') !== undefined)).toEqual([]);
+      const required = secretEnvOf(container).filter(([name]) => name !== 'ENCRYPTION_KEY_PREVIOUS');
+      expect(required.map(([name]) => name).sort()).toEqual([...(SECRETS_PER_APP[app.name] ?? [])].sort());
+      for (const [name, secret, key] of required) expect([name, secret, key]).toEqual([name, 'tgg-secrets', name]);
+      // ENCRYPTION_KEY_PREVIOUS exists only during a key rotation: optional, and only where ENCRYPTION_KEY is.
+      const previous = arrayAt(container, 'env').find((variable) => at(variable, 'name') === 'ENCRYPTION_KEY_PREVIOUS');
+      expect(previous === undefined ? undefined : at(previous, 'valueFrom', 'secretKeyRef', 'optional')).toBe(SECRETS_PER_APP[app.name]?.includes('ENCRYPTION_KEY') ? true : undefined);
+    });
+
+    it('migrates before starting when it uses Postgres (an init container: nothing immutable to re-apply)', () => {
+      const inits = initContainersOf(deployment);
+      if (!USES_POSTGRES.has(app.name)) {
+        expect(inits).toEqual([]);
+        return;
+      }
+      expect(inits).toHaveLength(1);
+      const [migrate] = inits;
+      expect(arrayAt(migrate, 'command')).toEqual(['node', MIGRATE_ENTRYPOINT]);
+      expect(stringAt(migrate, 'image')).toBe(stringAt(container, 'image'));
+      // Only the database URL from the Secret: the migration needs no Telegram/Genesys credentials.
+      expect(secretEnvOf(migrate)).toEqual([['DATABASE_URL', 'tgg-secrets', 'DATABASE_URL']]);
+      expect(arrayAt(migrate, 'envFrom')).toEqual([]);
+    });
+
+    it('sizes its Postgres pool per service (DATABASE_POOL_SIZE), only when it uses Postgres', () => {
+      const size = envValue(container, 'DATABASE_POOL_SIZE');
+      if (USES_POSTGRES.has(app.name)) expect(Number(size)).toBeGreaterThanOrEqual(1);
+      else expect(size).toBeUndefined();
     });
 
     it('serves http on its SPEC port and is probed on /health/live (startup, liveness) and /health/ready', () => {
@@ -115,13 +165,13 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
     });
   });
 
-  describe('every pod (apps, migration job, collector)', () => {
-    it.each(['Deployment', 'Job'])('%s pods run as uid 10001, non-root, read-only, no privilege escalation, no capabilities, RuntimeDefault seccomp', (kind) => {
+  describe('every pod (apps with their migrate init containers, collector)', () => {
+    it.each(['Deployment'])('%s pods run as uid 10001, non-root, read-only, no privilege escalation, no capabilities, RuntimeDefault seccomp', (kind) => {
       const ofThisKind = workloads.filter((workload) => workload.kind === kind);
       expect(ofThisKind).not.toHaveLength(0);
       for (const workload of ofThisKind) {
         expect(podSpecOf(workload)['automountServiceAccountToken']).toBe(false);
-        for (const container of containersOf(workload)) {
+        for (const container of [...initContainersOf(workload), ...containersOf(workload)]) {
           const name = `${workload.metadata.name}/${stringAt(container, 'name')}`;
           expect({ name, runAsNonRoot: effectiveSecurity(workload, container, 'runAsNonRoot') }).toEqual({ name, runAsNonRoot: true });
           expect({ name, runAsUser: effectiveSecurity(workload, container, 'runAsUser') }).toEqual({ name, runAsUser: 10001 });
@@ -139,16 +189,15 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
     });
   });
 
-  it('runs the migrations in a Job from the same image, with only the database URL from the Secret', () => {
-    const jobs = ofKind(objects, 'Job');
-    expect(jobs).toHaveLength(1);
-    const [container] = containersOf(jobs[0] ?? named(objects, 'Job', 'tgg-migrate'));
-    expect(arrayAt(container, 'command')).toEqual(['node', MIGRATE_ENTRYPOINT]);
-    expect(stringAt(container, 'image')).toBe(stringAt(containersOf(named(objects, 'Deployment', 'tgg-ingress'))[0], 'image'));
-    expect(at(jobs[0], 'spec', 'template', 'spec', 'restartPolicy')).toBe('Never');
-    const fromSecret = arrayAt(container, 'env').filter((variable) => at(variable, 'valueFrom', 'secretKeyRef') !== undefined);
-    expect(fromSecret.map((variable) => [at(variable, 'name'), at(variable, 'valueFrom', 'secretKeyRef', 'name')])).toEqual([['DATABASE_URL', 'tgg-secrets']]);
-    expect(arrayAt(container, 'envFrom')).toEqual([]);
+  it("has no Job: a Job's pod template is immutable, so re-applying a changed one fails", () => {
+    expect(ofKind(objects, 'Job').map((job) => job.metadata.name)).toEqual([]);
+  });
+
+  it('has a PodDisruptionBudget for the collector that lets a node drain', () => {
+    const collector = named(objects, 'Deployment', 'tgg-otel-collector');
+    const pdbs = ofKind(objects, 'PodDisruptionBudget').filter((pdb) => selects(at(pdb, 'spec', 'selector'), podLabelsOf(collector)));
+    expect(pdbs).toHaveLength(1);
+    expect(at(pdbs[0], 'spec', 'maxUnavailable')).toBe(1);
   });
 
   it('exposes publicly only the two webhooks and /media, on the services that serve them', () => {
@@ -218,16 +267,20 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
       }
     });
 
-    it('let the apps reach DNS, Postgres, Redis, HTTPS and the collector, and nothing else', () => {
+    it('let the apps reach DNS, Redis, HTTPS and the collector, Postgres only if they use it, and nothing else', () => {
       for (const app of APPS) {
         const ports = policiesFor(app.name).flatMap((policy) => portsIn(arrayAt(policy, 'spec', 'egress')));
-        expect({ app: app.name, ports: new Set(ports) }).toEqual({ app: app.name, ports: new Set(['53/UDP', '53/TCP', '5432/TCP', '6379/TCP', '443/TCP', '4318/TCP']) });
+        const expected = ['53/UDP', '53/TCP', '6379/TCP', '443/TCP', '4318/TCP', ...(USES_POSTGRES.has(app.name) ? ['5432/TCP'] : [])];
+        expect({ app: app.name, ports: new Set(ports) }).toEqual({ app: app.name, ports: new Set(expected) });
       }
     });
 
-    it('let the migration job reach only DNS and Postgres', () => {
-      const ports = policiesFor('migrate').flatMap((policy) => portsIn(arrayAt(policy, 'spec', 'egress')));
-      expect(new Set(ports)).toEqual(new Set(['53/UDP', '53/TCP', '5432/TCP']));
+    it('keep the Postgres and Redis ports each in a policy of their own, first port of the first rule (one patch changes them)', () => {
+      for (const [name, port] of [['tgg-allow-postgres-egress', 5432], ['tgg-allow-redis-egress', 6379]] as const) {
+        const policy = named(objects, 'NetworkPolicy', name);
+        expect(portsIn(arrayAt(policy, 'spec', 'egress'))).toEqual([`${port}/TCP`]);
+        expect(at(policy, 'spec', 'egress', 0, 'ports', 0, 'port')).toBe(port);
+      }
     });
   });
 
@@ -252,6 +305,13 @@ describe('overlay differences', () => {
   const imageOf = (deployment: K8sObject) => stringAt(containersOf(deployment)[0], 'image') ?? '';
   const cpuMillis = (quantity: unknown) => (String(quantity).endsWith('m') ? Number.parseFloat(String(quantity)) : Number(quantity) * 1000);
 
+  it('dev pulls its moving image tag on every start, for the app and its migrate init container alike', () => {
+    for (const deployment of appDeployments('dev')) {
+      const policies = [...initContainersOf(deployment), ...containersOf(deployment)].map((container) => [deployment.metadata.name, stringAt(container, 'name'), at(container, 'imagePullPolicy')]);
+      for (const [name, container, policy] of policies) expect([name, container, policy]).toEqual([name, container, 'Always']);
+    }
+  });
+
   it('dev runs one replica of each app', () => {
     for (const deployment of appDeployments('dev')) expect([deployment.metadata.name, at(deployment, 'spec', 'replicas')]).toEqual([deployment.metadata.name, 1]);
   });
@@ -268,7 +328,9 @@ describe('overlay differences', () => {
   });
 
   it('prod pins the image to a release tag or digest, the same for all apps and the migration', () => {
-    const images = new Set([...appDeployments('prod').map(imageOf), stringAt(containersOf(named(rendered.prod, 'Job', 'tgg-migrate'))[0], 'image')]);
+    const migrations = appDeployments('prod').flatMap((deployment) => initContainersOf(deployment).map((container) => stringAt(container, 'image')));
+    expect(migrations).toHaveLength(USES_POSTGRES.size);
+    const images = new Set([...appDeployments('prod').map(imageOf), ...migrations]);
     expect(images.size).toBe(1);
     const [image] = [...images];
     expect(image).toMatch(/(:v?\d+\.\d+\.\d+[\w.-]*|@sha256:[0-9a-f]{64})$/);
@@ -295,15 +357,119 @@ describe('deploy/k8s/README.md', () => {
   });
 });
 
-describe('optional ServiceMonitor component', () => {
-  it('selects the four app Services on their http port at /metrics', () => {
-    const monitor = parse(readRepoFile('deploy/k8s/components/servicemonitor/servicemonitor.yaml'));
+describe('optional components', () => {
+  const prodWith = (...components: string[]) => renderOverlay({ resources: ['../prod'], components: components.map((component) => `../../components/${component}`) });
+
+  it('redis-tls moves the Redis egress port to 6380 and leaves every other port alone', () => {
+    const objects = prodWith('redis-tls');
+    const portsOf = (all: K8sObject[]) =>
+      ofKind(all, 'NetworkPolicy').flatMap((policy) => arrayAt(policy, 'spec', 'egress').flatMap((rule) => arrayAt(rule, 'ports').map((port) => `${policy.metadata.name}:${String(at(port, 'port'))}`)));
+    const before = portsOf(rendered.prod);
+    const after = portsOf(objects);
+    expect(after).toContain('tgg-allow-redis-egress:6380');
+    expect(after.filter((port) => port.endsWith(':6379'))).toEqual([]);
+    expect(after.filter((port) => !port.startsWith('tgg-allow-redis-egress'))).toEqual(before.filter((port) => !port.startsWith('tgg-allow-redis-egress')));
+  });
+
+  it('servicemonitor: selectable by kube-prometheus-stack (release label) and selecting the four app Services on http /metrics', () => {
+    const objects = prodWith('servicemonitor');
+    const monitors = ofKind(objects, 'ServiceMonitor');
+    expect(monitors).toHaveLength(1);
+    const monitor = monitors[0];
+    expect(monitor?.metadata.labels?.['release']).toBe('kube-prometheus-stack');
     const selector = arrayAt(monitor, 'spec', 'selector', 'matchExpressions')[0];
     expect(at(selector, 'key')).toBe('app.kubernetes.io/component');
-    expect(arrayAt(selector, 'values').sort()).toEqual(APPS.map((app) => app.name).sort());
+    const selected = ofKind(objects, 'Service').filter((service) => arrayAt(selector, 'values').includes(service.metadata.labels?.['app.kubernetes.io/component']));
+    expect(selected.map((service) => service.metadata.name).sort()).toEqual(APPS.map((app) => app.serviceName).sort());
     expect(arrayAt(monitor, 'spec', 'endpoints').map((endpoint) => [at(endpoint, 'port'), at(endpoint, 'path')])).toEqual([['http', '/metrics']]);
-    for (const service of APPS.map((app) => named(rendered.prod, 'Service', app.serviceName))) {
-      expect(service.metadata.labels?.['app.kubernetes.io/component']).toEqual(expect.any(String));
+  });
+
+  it('prometheus-rules: ships exactly the rule groups of deploy/observability/alerts.yml, selectable by kube-prometheus-stack', () => {
+    expect(readRepoFile(RULES.copy)).toBe(prometheusRule(readRepoFile(RULES.original))); // else: node deploy/sync-copies.mjs
+    const rules = ofKind(prodWith('prometheus-rules'), 'PrometheusRule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.metadata.labels?.['release']).toBe('kube-prometheus-stack');
+    expect(at(rules[0], 'spec', 'groups')).toEqual(at(parse(readRepoFile(RULES.original)), 'groups'));
+  });
+
+  it('grafana-dashboard: the compose dashboard in a ConfigMap the Grafana sidecar picks up', () => {
+    expect(readRepoFile(DASHBOARD.copy)).toBe(readRepoFile(DASHBOARD.original)); // else: node deploy/sync-copies.mjs
+    const maps = ofKind(prodWith('grafana-dashboard'), 'ConfigMap').filter((map) => map.metadata.labels?.['grafana_dashboard'] === '1');
+    expect(maps.map((map) => map.metadata.name)).toEqual(['tgg-grafana-dashboard']);
+    const [file, ...others] = Object.entries(recordAt(maps[0], 'data'));
+    expect(others).toEqual([]);
+    expect(file?.[0]).toMatch(/\.json$/);
+    expect(JSON.parse(String(file?.[1]))).toEqual(JSON.parse(readRepoFile(DASHBOARD.original)));
+  });
+
+  describe('keda', () => {
+    let objects: K8sObject[] = [];
+    let scaled: K8sObject[] = [];
+    beforeAll(() => {
+      objects = prodWith('keda');
+      scaled = ofKind(objects, 'ScaledObject');
+    });
+    /** The queues each consumer reads (libs/queues, apps/*: processors). */
+    const CONSUMES: Record<string, string[]> = {
+      'tgg-sequencer': ['telegram-updates'],
+      'tgg-dispatcher': ['genesys-inbound'],
+      'tgg-outbound': ['genesys-replies', 'telegram-sends', 'genesys-receipts'],
+    };
+
+    it('scales each queue consumer on CPU and on the depth of the queues it consumes', () => {
+      expect(scaled.map((object) => at(object, 'spec', 'scaleTargetRef', 'name')).sort()).toEqual(Object.keys(CONSUMES).sort());
+      expect(scaled).not.toHaveLength(0);
+      for (const object of scaled) {
+        const target = String(at(object, 'spec', 'scaleTargetRef', 'name'));
+        named(objects, 'Deployment', target);
+        const triggers = arrayAt(object, 'spec', 'triggers');
+        expect(triggers.map((trigger) => at(trigger, 'type')).sort()).toEqual(['cpu', 'prometheus']);
+        const query = String(at(triggers.find((trigger) => at(trigger, 'type') === 'prometheus'), 'metadata', 'query'));
+        expect(query).toContain('tgg_queue_depth');
+        for (const queue of CONSUMES[target] ?? []) expect({ target, query: query.includes(queue) }).toEqual({ target, query: true });
+        expect(query).toMatch(/state=~"waiting\|prioritized"/);
+      }
+    });
+
+    it('replaces the CPU HPA of each scaled Deployment (two autoscalers would fight) with the same replica bounds', () => {
+      const hpaTargets = ofKind(objects, 'HorizontalPodAutoscaler').map((hpa) => at(hpa, 'spec', 'scaleTargetRef', 'name'));
+      for (const object of scaled) {
+        const target = String(at(object, 'spec', 'scaleTargetRef', 'name'));
+        expect(hpaTargets).not.toContain(target);
+        const replaced = named(rendered.prod, 'HorizontalPodAutoscaler', target);
+        expect([target, at(object, 'spec', 'minReplicaCount'), at(object, 'spec', 'maxReplicaCount')]).toEqual([target, at(replaced, 'spec', 'minReplicas'), at(replaced, 'spec', 'maxReplicas')]);
+      }
+      expect(hpaTargets).toEqual(['tgg-ingress']);
+    });
+  });
+});
+
+describe('re-applying', () => {
+  it('never changes an immutable pod template under an unchanged name when the config or the image changes', () => {
+    const changed = renderOverlay({
+      resources: ['../prod'],
+      extra: 'configMapGenerator:\n  - name: tgg-config\n    behavior: merge\n    literals:\n      - LOG_LEVEL=debug\nimages:\n  - name: registry.example.com/tg-genesys-bridge\n    newTag: 0.2.0\n',
+    });
+    // The premise: the change reaches the pods.
+    const image = (objects: K8sObject[]) => stringAt(containersOf(named(objects, 'Deployment', 'tgg-ingress'))[0], 'image');
+    expect(image(changed)).not.toBe(image(rendered.prod));
+    const immutable = (objects: K8sObject[]) => new Map(ofKind(objects, 'Job').map((job) => [job.metadata.name, JSON.stringify(at(job, 'spec', 'template'))]));
+    const before = immutable(rendered.prod);
+    for (const [name, template] of immutable(changed)) {
+      if (before.has(name)) expect({ name, template }).toEqual({ name, template: before.get(name) });
     }
   });
 });
+
+describe('Postgres connections', () => {
+  it(`stay within ${POSTGRES_CONNECTION_BUDGET} at prod's maximum scale (Σ maxReplicas × DATABASE_POOL_SIZE)`, () => {
+    const total = APPS.filter((app) => USES_POSTGRES.has(app.name)).reduce((sum, app) => {
+      const hpa = named(rendered.prod, 'HorizontalPodAutoscaler', app.serviceName);
+      const pool = Number(envValue(containersOf(named(rendered.prod, 'Deployment', app.serviceName))[0], 'DATABASE_POOL_SIZE'));
+      return sum + Number(at(hpa, 'spec', 'maxReplicas')) * pool;
+    }, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThanOrEqual(POSTGRES_CONNECTION_BUDGET);
+  });
+});
+

@@ -159,3 +159,27 @@ describe('OpenTelemetry collector (compose)', () => {
     }
   });
 });
+
+describe('exemplars and the service map', () => {
+  const compose = readYaml('docker-compose.yml');
+  const prometheusFlags = arrayAt(compose, 'services', 'prometheus', 'command').map(String);
+
+  it('Prometheus stores exemplars, and Grafana links an exemplar trace_id to Tempo', () => {
+    expect(prometheusFlags).toContain('--enable-feature=exemplar-storage');
+    const destinations = arrayAt(datasourceByType('prometheus'), 'jsonData', 'exemplarTraceIdDestinations');
+    // The label name the services put on processing_time_seconds exemplars (libs/telemetry/src/metrics.ts).
+    expect(readRepoFile('libs/telemetry/src/metrics.ts')).toContain('exemplarLabels: traceId ? { trace_id: traceId }');
+    expect(destinations).toEqual([{ name: 'trace_id', datasourceUid: stringAt(datasourceByType('tempo'), 'uid') }]);
+  });
+
+  it('a Tempo service map is configured only with the metrics generator feeding Prometheus', () => {
+    const serviceMap = stringAt(datasourceByType('tempo'), 'jsonData', 'serviceMap', 'datasourceUid');
+    if (serviceMap === undefined) return;
+    const tempo = readYaml('deploy/observability/tempo.yaml');
+    expect(serviceMap).toBe(stringAt(datasourceByType('prometheus'), 'uid'));
+    expect(arrayAt(tempo, 'overrides', 'defaults', 'metrics_generator', 'processors')).toContain('service-graphs');
+    const remoteWrite = arrayAt(tempo, 'metrics_generator', 'storage', 'remote_write').map((target) => stringAt(target, 'url'));
+    expect(remoteWrite).toEqual([`${stringAt(datasourceByType('prometheus'), 'url')}/api/v1/write`]);
+    expect(prometheusFlags).toContain('--web.enable-remote-write-receiver');
+  });
+});

@@ -24,7 +24,7 @@ describe('crash recovery: kill -9 of the sequencer and of the dispatcher with me
   let bridge: BridgeHarness;
 
   beforeAll(async () => {
-    bridge = await BridgeHarness.start({ windowMs: 300, workerLockMs: 2000 });
+    bridge = await BridgeHarness.start({ windowMs: 300 });
   }, 60_000);
 
   afterAll(async () => {

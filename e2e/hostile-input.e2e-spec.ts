@@ -444,6 +444,38 @@ function oversizedUpload(port: number, head: string, options: { chunked: boolean
   });
 }
 
+/**
+ * Writes the head and the whole body at once without looking at the answer, then ends its side, as
+ * a naive client does (curl and fetch behave the same way), and collects what came back until the
+ * server closed. A reset shows up in `errors`.
+ */
+function fullUpload(port: number, head: string, totalBytes: number): Promise<{ response: string; errors: string[]; bodyBytesWritten: number }> {
+  return new Promise((resolve, reject) => {
+    const errors: string[] = [];
+    let response = '';
+    let bodyBytesWritten = 0;
+    const socket = net.connect(port, '127.0.0.1');
+    const failsafe = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no close within ${REQUEST_FAILSAFE_MS} ms (${errors.join(', ')})`));
+    }, REQUEST_FAILSAFE_MS);
+    socket.on('data', (data) => (response += data.toString('latin1')));
+    socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+    socket.on('close', () => {
+      clearTimeout(failsafe);
+      resolve({ response, errors, bodyBytesWritten });
+    });
+    socket.once('connect', () => {
+      socket.write(head);
+      const body = Buffer.alloc(totalBytes, 'x');
+      socket.write(body, (error) => {
+        if (!error) bodyBytesWritten = body.length;
+      });
+      socket.end();
+    });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** VmRSS (or VmHWM, the peak RSS) of a process, from /proc. */
@@ -644,6 +676,24 @@ describe('hostile input: both webhooks under fuzz, slow loris and oversized uplo
     expect(outcome.errors).toEqual([]);
     expect(rssBytesOf(pidOf(service)) - rssBefore).toBeLessThan(total);
   });
+
+  it.each(oversizedCases.flatMap(([service, path, authHeader]) => (['keep-alive', 'close', 'HTTP/1.0'] as const).map((connection) => [service, connection, path, authHeader] as const)))(
+    '%s answers 413 to a client that writes a full 2 MiB body before reading (%s), and the client reads it',
+    async (service, connection, path, authHeader) => {
+      const total = 2 * MIB;
+      const requestLine = connection === 'HTTP/1.0' ? `POST ${path} HTTP/1.0` : `POST ${path} HTTP/1.1`;
+      const connectionHeader = connection === 'close' ? 'Connection: close\r\n' : '';
+      const head = `${requestLine}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${authHeader}\r\n${connectionHeader}Content-Length: ${total}\r\n\r\n`;
+      const jobsBefore = await jobsInAllQueues();
+      const outcome = await fullUpload(bridge.ports[service], head, total);
+      // Node closes such connections right after the answer; unread bytes then turn the close into a
+      // reset, and the client's write fails (EPIPE) before it reads anything. The rest must be read.
+      expect(outcome.errors).toEqual([]);
+      expect(outcome.bodyBytesWritten).toBe(total);
+      expect(outcome.response).toMatch(/^HTTP\/1\.1 413 [^]*\r\n\r\n\{"error":"body_too_large","message":"[^"]+"\}$/);
+      expect(await jobsInAllQueues()).toBe(jobsBefore);
+    },
+  );
 
   it.each(oversizedCases)('%s answers 413 to a chunked upload once it passes 1 MiB, and enqueues nothing', async (service, path, authHeader) => {
     const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${authHeader}\r\nTransfer-Encoding: chunked\r\n\r\n`;

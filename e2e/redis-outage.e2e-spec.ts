@@ -1,5 +1,7 @@
+import { createHmac } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { mediaLinkIdOf, signMediaLink } from '@tgg/telegram';
 import { BridgeHarness, TcpProxy, aTextUpdate, eventually, redisUrl } from '@tgg/testing';
 
 describe('ingress when Redis is unavailable', () => {
@@ -39,5 +41,19 @@ describe('ingress when Redis is unavailable', () => {
     const jobs = await updates.getJobs(['waiting', 'active', 'completed']);
     // Job data is what ingress enqueued: telegram-update-received.v1.
     expect(jobs.map((job) => (job.data as { update: { update_id: number } }).update.update_id).sort()).toEqual([1, 2]);
+  }, 60_000);
+
+  it('answers a signed media link 503 with Retry-After, not 404, while it cannot look the link up', async () => {
+    const signingKey = createHmac('sha256', Buffer.from(bridge.env['ENCRYPTION_KEY'] ?? '', 'hex')).update('tgg/media-links/v1').digest();
+    const mediaLinkId = mediaLinkIdOf({ channel: 'default', fileId: 'never-linked' }, signingKey);
+    const link = `${bridge.url('ingress')}${signMediaLink(mediaLinkId, Math.floor(Date.now() / 1000) + 600, signingKey)}`;
+    proxy.cut();
+    const refused = await fetch(link);
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { error: string }).error).toBe('unavailable');
+
+    proxy.restore();
+    await eventually(async () => expect((await fetch(link)).status).toBe(404), 20_000, 250); // Redis answers again: no such link
   }, 60_000);
 });

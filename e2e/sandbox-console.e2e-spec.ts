@@ -1,20 +1,56 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { createTestDatabase, eventually, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
+import { createTestDatabase, isAddressInUse, redisUrl, reservePort, testQueuePrefix, type TestDatabase } from '@tgg/testing';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+/** Launches with fresh ports this often when one of the seven turned out taken between its probe and its listen. */
+const LAUNCH_ATTEMPTS = 3;
+
+interface Launched {
+  launcher: ChildProcess;
+  ingressPort: number;
+}
+
+/** `npm start` (dist/scripts/start.js) in its own process group; resolves once every service is ready. */
+async function launch(db: TestDatabase): Promise<Launched> {
+  for (let attempt = 1; ; attempt++) {
+    const ingressPort = await reservePort();
+    const env: Record<string, string> = {
+      PATH: process.env['PATH'] ?? '',
+      DATABASE_URL: db.url,
+      REDIS_URL: redisUrl(),
+      QUEUE_PREFIX: testQueuePrefix(),
+      INGRESS_PORT: String(ingressPort),
+      OUTBOUND_PORT: String(await reservePort()),
+      SEQUENCER_PORT: String(await reservePort()),
+      DISPATCHER_PORT: String(await reservePort()),
+      SANDBOX_TELEGRAM_PORT: String(await reservePort()),
+      SANDBOX_GENESYS_PORT: String(await reservePort()),
+      SANDBOX_CONTROL_PORT: String(await reservePort()),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${ingressPort}`,
+      SEQUENCER_WINDOW_MS: '100',
+      LOG_LEVEL: 'warn',
+    };
+    let output = '';
+    const launcher = spawn(process.execPath, [path.resolve('dist/scripts/start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    launcher.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    launcher.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<void>((resolve) => launcher.once('exit', () => resolve()));
+    // Every service must be ready before the test types on either side.
+    const urls = [`http://127.0.0.1:${ingressPort}/sandbox`, ...[env['OUTBOUND_PORT'], env['DISPATCHER_PORT'], env['SEQUENCER_PORT']].map((port) => `http://127.0.0.1:${port}/health/ready`)];
+    const deadline = Date.now() + 45_000;
+    while (launcher.exitCode === null && Date.now() < deadline) {
+      const statuses = await Promise.all(urls.map((url) => fetch(url).then((response) => response.status, () => 0)));
+      if (statuses.every((status) => status === 200)) return { launcher, ingressPort };
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    if (launcher.exitCode === null && launcher.pid) process.kill(-launcher.pid, 'SIGTERM');
+    await exited;
+    if (!isAddressInUse(output) || attempt >= LAUNCH_ATTEMPTS) throw new Error(`npm start did not get ready:\n${output}`);
+  }
 }
 
 /**
@@ -26,38 +62,12 @@ describe('sandbox console (npm start without credentials)', () => {
   let db: TestDatabase;
   let launcher: ChildProcess;
   let browser: Browser;
-  let output = '';
   let ingressPort: number;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does it) or set CHROMIUM_PATH`);
     db = await createTestDatabase();
-    ingressPort = await freePort();
-    const env: Record<string, string> = {
-      PATH: process.env['PATH'] ?? '',
-      DATABASE_URL: db.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: testQueuePrefix(),
-      INGRESS_PORT: String(ingressPort),
-      OUTBOUND_PORT: String(await freePort()),
-      SEQUENCER_PORT: String(await freePort()),
-      DISPATCHER_PORT: String(await freePort()),
-      SANDBOX_TELEGRAM_PORT: String(await freePort()),
-      SANDBOX_GENESYS_PORT: String(await freePort()),
-      SANDBOX_CONTROL_PORT: String(await freePort()),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${ingressPort}`,
-      SEQUENCER_WINDOW_MS: '100',
-      LOG_LEVEL: 'warn',
-    };
-    launcher = spawn(process.execPath, [path.resolve('dist/scripts/start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    launcher.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    launcher.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(async () => {
-      if (launcher.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
-      expect((await fetch(`http://127.0.0.1:${ingressPort}/sandbox`)).status).toBe(200);
-      // Every service must be ready before the test types on either side.
-      for (const port of [env['OUTBOUND_PORT'], env['DISPATCHER_PORT'], env['SEQUENCER_PORT']]) expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
-    }, 45_000, 250);
+    ({ launcher, ingressPort } = await launch(db));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

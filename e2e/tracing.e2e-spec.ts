@@ -78,6 +78,14 @@ describe('tracing: one OpenTelemetry trace per message, exported by the real ser
       .filter((line) => line.includes('delivered to Genesys') && line.includes('"updateId":101'));
     expect(deliveredLines.map((line) => (JSON.parse(line) as { trace_id?: string }).trace_id)).toEqual([deliver.traceId]);
 
+    // The processing_time bucket this message fell into names its trace (an exemplar), so Grafana opens it in Tempo.
+    const scrape = await fetch(`${bridge.url('dispatcher')}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+    expect(scrape.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+    const exemplarBuckets = (await scrape.text())
+      .split('\n')
+      .filter((line) => line.startsWith('processing_time_seconds_bucket{') && line.includes('direction="inbound"') && line.includes(`# {trace_id="${deliver.traceId}"}`));
+    expect(exemplarBuckets).not.toEqual([]);
+
     // pg and ioredis are CommonJS packages imported from ES modules: their spans prove the patching works (ADR 0004).
     const scopesUnder = (span: ReceivedSpan) => new Set(tree.descendantsOf(span).map((child) => child.scope));
     expect([...scopesUnder(deliver)]).toEqual(expect.arrayContaining(['@opentelemetry/instrumentation-pg', '@opentelemetry/instrumentation-ioredis', '@opentelemetry/instrumentation-undici']));

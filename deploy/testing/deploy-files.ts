@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
@@ -86,6 +86,23 @@ export function renderKustomize(directory: string): K8sObject[] {
     if (!isK8sObject(object)) throw new Error(`document ${index} of ${directory} is not a Kubernetes object`);
     return object;
   });
+}
+
+/**
+ * Renders a throwaway overlay written next to the real ones (kustomize accepts only relative paths,
+ * inside no other root), e.g. prod plus a component: `{ resources: ['../prod'], components: ['../../components/keda'] }`.
+ * `extra` is appended verbatim to its kustomization.yaml.
+ */
+export function renderOverlay(spec: { resources: string[]; components?: string[]; extra?: string }): K8sObject[] {
+  const directory = mkdtempSync(repoPath('deploy/k8s/overlays/.render-'));
+  try {
+    const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', ...spec.resources.map((resource) => `  - ${resource}`)];
+    if (spec.components?.length) lines.push('components:', ...spec.components.map((component) => `  - ${component}`));
+    writeFileSync(path.join(directory, 'kustomization.yaml'), `${lines.join('\n')}\n${spec.extra ?? ''}`);
+    return renderKustomize(path.relative(repoRoot, directory));
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
 
 /** `KEY=value` lines, as kustomize's configMapGenerator `envs:` files read them. */

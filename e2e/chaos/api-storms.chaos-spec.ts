@@ -17,9 +17,9 @@ import {
 /**
  * Scenario 4a: the far side's API answers errors for a while. A Genesys storm (503 without
  * Retry-After, then 429 with Retry-After 2) and a Telegram 429 storm (retry_after 1), each ~10 s
- * under steady load with the default retry budgets: the backlog drains afterwards, in order, once
- * each, and no retry comes before the Retry-After. (4b, a small retry budget and `dlq replay`:
- * retry-budget.chaos-spec.ts.)
+ * under steady load with the default retry settings: the backlog drains afterwards, in order, once
+ * each, and no retry comes before the Retry-After. (4b, outages, the delivery horizon and `dlq replay`:
+ * delivery-horizon.chaos-spec.ts.)
  */
 const STORM_CHATS = chatIds(8_400_000_001, 10);
 const TELEGRAM_STORM_CHATS = chatIds(8_400_100_001, 10);

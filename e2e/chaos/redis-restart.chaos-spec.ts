@@ -29,7 +29,6 @@ describe('chaos: Redis restarted mid-load', () => {
     bridge = await BridgeHarness.start({
       services: ['ingress', 'sequencer', 'dispatcher', 'outbound'],
       windowMs: 300,
-      workerLockMs: 3000,
       env: { REDIS_URL: redis.url, OUTBOUND_PER_CHAT_PER_S: '5', OUTBOUND_GLOBAL_PER_S: '100' },
     });
     db = await connectDb(bridge);

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { BridgeHarness, eventually, type BridgeServiceName } from '@tgg/testing';
 import { chatIds, connectDb, mappings } from './support/bridge-ops.js';
 import { AgentSide, SteadyLoad, TelegramSide, sleep } from './support/far-sides.js';
-import { awaitBothWaysDelivered, idsByText, inboundReport, outboundReport, recoveryMs, summary } from './support/reports.js';
+import { awaitBothWaysDelivered, idsByText, inboundReport, outboundReport, progress, recoveryMs, summary } from './support/reports.js';
 
 /**
  * Scenario 1: kill -9 of each service in turn under steady two-way load, then restart. Telegram
@@ -31,7 +31,6 @@ describe('chaos: kill -9 of each service under steady load', () => {
     bridge = await BridgeHarness.start({
       services: ['ingress', 'sequencer', 'dispatcher', 'outbound'],
       windowMs: 300,
-      workerLockMs: 2000,
       env: { OUTBOUND_PER_CHAT_PER_S: '5', OUTBOUND_GLOBAL_PER_S: '100' },
     });
     db = await connectDb(bridge);
@@ -67,6 +66,7 @@ describe('chaos: kill -9 of each service under steady load', () => {
       await bridge.startService(service);
       const readyAtMs = Date.now();
       restartMs.set(service, readyAtMs - restartingAtMs);
+      progress(`${service} killed, back and ready after ${readyAtMs - (killedAtMs.get(service) ?? 0)} ms; waiting for its backlog`);
       // Recovered: everything offered before the service was back has arrived (load goes on meanwhile).
       await eventually(() => {
         const customerMessages = customers.acknowledged();
@@ -78,6 +78,7 @@ describe('chaos: kill -9 of each service under steady load', () => {
         expect(backlog).toBeLessThan(Infinity);
         recoveredMs.set(service, backlog);
       }, 60_000, 100);
+      progress(`${service}: backlog worked off ${recoveredMs.get(service)} ms after ready`);
     }
     await sleep(LOAD_BETWEEN_KILLS_MS);
     await Promise.all([inbound.stop(), outbound.stop()]);

@@ -1,4 +1,4 @@
-import { CREDENTIAL_VARIABLES, ConfigError, EnvSchema, loadConfig, type AppConfig } from '@tgg/config';
+import { CREDENTIAL_VARIABLES, ConfigError, EnvSchema, configErrorFrom, loadConfig, type AppConfig } from '@tgg/config';
 
 /** What the environment says about the `default` channel; any field may be missing while an operator sets it up. */
 export interface EnvChannel {
@@ -35,7 +35,7 @@ const CREDENTIAL_NAMES: ReadonlySet<string> = new Set(CREDENTIAL_VARIABLES);
  * The services accept all six credentials or none. The CLI must also work in between: an operator
  * creates the Genesys integration (needing only the OAuth client) before GENESYS_INTEGRATION_ID
  * exists. So it validates the credential set on its own and keeps the services' verdict for
- * `doctor`. Errors name variables, never values (as loadConfig does).
+ * `doctor`. Errors name variables and their rules, never values (as loadConfig does).
  */
 export function loadCliConfig(env: Readonly<Record<string, string | undefined>>): CliConfig {
   let serviceConfigProblem: string | undefined;
@@ -48,10 +48,7 @@ export function loadCliConfig(env: Readonly<Record<string, string | undefined>>)
   const withoutCredentials = Object.fromEntries(Object.entries(env).filter(([name]) => !CREDENTIAL_NAMES.has(name)));
   const base = loadConfig(withoutCredentials);
   const parsed = CredentialsSchema.safeParse(env);
-  if (!parsed.success) {
-    const names = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.')))];
-    throw new ConfigError(`invalid or missing environment variables: ${names.join(', ')}`);
-  }
+  if (!parsed.success) throw configErrorFrom(parsed.error);
   const credentials = parsed.data;
   const channelValues = {
     botToken: credentials.TELEGRAM_BOT_TOKEN,

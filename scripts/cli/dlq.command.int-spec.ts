@@ -97,7 +97,8 @@ describe('npm run cli -- dlq', () => {
     expect((await harness.run(['dlq', 'list', '--limit', 'many'])).exitCode).toBe(1);
   });
 
-  it('replays failed jobs back to waiting with a fresh retry budget', async () => {
+  it('replays failed jobs back to waiting with a fresh delivery horizon', async () => {
+    const beforeReplayMs = Date.now();
     const replayed = await harness.run(['dlq', 'replay', '--queue', 'telegram-sends']);
     expect(replayed.exitCode).toBe(0);
     expect(replayed.stdout).toContain('✓ telegram-sends: 3 failed job(s) moved back to waiting');
@@ -106,6 +107,8 @@ describe('npm run cli -- dlq', () => {
     expect(await sends.getFailedCount()).toBe(0);
     expect(await sends.getWaitingCount()).toBe(3);
     expect((await sends.getWaiting()).every((job) => job.attemptsMade === 0)).toBe(true);
+    // The horizon restarts from the replay (the job's data notes when), so an old message gets its full horizon again.
+    expect((await sends.getWaiting()).map((job) => (job.data as { replayedAtMs?: number }).replayedAtMs ?? 0).every((atMs) => atMs >= beforeReplayMs)).toBe(true);
     expect(await queueOf(QueueName.GenesysInbound).getFailedCount()).toBe(1);
   });
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Job } from 'bullmq';
 import { z } from 'zod';
-import { ALL_QUEUES, QueueName } from '@tgg/queues';
+import { ALL_QUEUES, QueueName, REPLAYED_AT_FIELD } from '@tgg/queues';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import { parseOptions, positiveInteger } from './command-options.js';
@@ -33,7 +33,7 @@ export function registerDlqCommands(program: Command, run: Runner): void {
 
   dlq
     .command('replay')
-    .description('move failed jobs back to waiting, oldest first, with a fresh retry budget (a replayed message arrives after later ones of its chat)')
+    .description('move failed jobs back to waiting, oldest first, with a fresh delivery horizon (a replayed message arrives after later ones of its chat)')
     .option('--queue <name>', queueHelp)
     .option('--limit <n>', 'at most n jobs per queue, newest first (default: all)')
     .option('--job <id>', 'only this job (needs --queue)')
@@ -74,8 +74,9 @@ async function replayDeadLetters(context: CliContext, options: z.infer<typeof Re
     // Oldest first: replayed messages re-enter their chat's turn in the order they were first queued.
     const jobs = (await selectFailedJobs(context, name, options)).sort((a, b) => a.timestamp - b.timestamp);
     for (const job of jobs) {
-      // Fresh attempts: the job reached the failed set by using its budget, so without a reset
-      // one more failure would dead-letter it again at once.
+      // The delivery horizon starts again from the replay: a message older than DELIVERY_HORIZON_S
+      // would otherwise be dead-lettered again by its first transient failure.
+      await job.updateData({ ...(job.data as object), [REPLAYED_AT_FIELD]: Date.now() }); // job data is always an object: our producers validate it
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     }
     if (jobs.length > 0) context.printer.line(`✓ ${name}: ${jobs.length} failed job(s) moved back to waiting`);

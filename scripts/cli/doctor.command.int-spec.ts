@@ -39,7 +39,7 @@ describe('npm run cli -- doctor', () => {
       '  ✓ PUBLIC_BASE_URL https://bridge.example.com can receive Telegram webhooks',
       /^ {2}✓ Postgres reachable at postgresql:\/\//,
       /^ {2}✓ migrations applied \((\d+) of \1\)$/,
-      /^ {2}✓ Redis reachable at redis:\/\/.* \(queue prefix "tgg-t-[0-9a-f]+"\)$/,
+      /^ {2}✓ Redis reachable at redis:\/\/.* \(queue prefix "tgg-t\.[0-9a-f]+:q_1"\)$/,
       /^ {2}✓ Genesys OAuth token fetched from http:\/\/127\.0\.0\.1:\d+$/,
       'Channel "default" (environment)',
       `  ✓ bot token valid: @default_bot (id ${bot.id})`,

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AppConfig } from '@tgg/config';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
 import type { GenesysTokenCache } from '@tgg/genesys';
 import {
@@ -11,6 +11,7 @@ import {
   PLATFORM_PROVIDERS,
   PlatformModule,
   PRODUCER_REDIS,
+  WORKER_REDIS,
   READINESS_CHECKS,
   TokenHealthPoller,
   genesysProviders,
@@ -20,6 +21,7 @@ import {
   redisWritableCheck,
   turnMachineryProviders,
 } from '@tgg/platform';
+import { MediaLinkStore } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { GenesysInboundProcessor } from './genesys-inbound/genesys-inbound.processor.js';
 
@@ -37,6 +39,11 @@ export class DispatcherModule {
         ...turnMachineryProviders,
         ...genesysProviders,
         InboundDelivery,
+        {
+          provide: MediaLinkStore,
+          inject: [WORKER_REDIS, APP_CONFIG],
+          useFactory: (redis: Redis, appConfig: AppConfig) => new MediaLinkStore(redis, appConfig.redis.queuePrefix, appConfig.media.signingKey),
+        },
         GenesysInboundProcessor,
         TokenHealthPoller,
         MessageRetentionProcessor,

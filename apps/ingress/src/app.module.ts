@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AppConfig } from '@tgg/config';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { ChannelDirectory, DataModule, PRISMA, type PrismaClient } from '@tgg/data';
 import { DEPENDENCY_SOURCES, PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, channelsLoadedCheck, postgresDependency, redisDependency, redisWritableCheck } from '@tgg/platform';
+import { MediaLinkStore } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { MediaController } from './media/media.controller.js';
 import { SandboxController } from './sandbox/sandbox.controller.js';
@@ -22,6 +23,12 @@ export class IngressModule {
         ...PLATFORM_PROVIDERS,
         // Ready = a webhook can be stored: Redis takes writes and the channels are known. Postgres
         // is not needed for that (channels are cached), so it is reported, never gating.
+        // The producer connection fails fast while Redis is down, so a media fetch gets a quick 503.
+        {
+          provide: MediaLinkStore,
+          inject: [PRODUCER_REDIS, APP_CONFIG],
+          useFactory: (redis: Redis, appConfig: AppConfig) => new MediaLinkStore(redis, appConfig.redis.queuePrefix, appConfig.media.signingKey),
+        },
         {
           provide: READINESS_CHECKS,
           inject: [PRODUCER_REDIS, ChannelDirectory],

@@ -3,8 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { isAddressInUse, reservePort } from '@tgg/testing';
 
 export type AppendFsync = 'everysec' | 'always';
+
+/** How often a first start moves to a fresh port when the reserved one was taken meanwhile. */
+const PORT_ATTEMPTS = 3;
 
 /**
  * A redis-server of the test's own (never the machine's), persisting with AOF in a temporary
@@ -22,10 +26,21 @@ export class RedisServer {
     private appendfsync: AppendFsync,
   ) {}
 
+  /**
+   * A reserved port (outside the ephemeral range, probed); if another process took it before
+   * redis-server listened, a fresh one is tried. Restarts use the same port (clients point at it).
+   */
   static async start(options: { appendfsync?: AppendFsync } = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), await mkdtemp(path.join(os.tmpdir(), 'tgg-chaos-redis-')), options.appendfsync ?? 'everysec');
-    await server.start();
-    return server;
+    for (let attempt = 1; ; attempt++) {
+      const server = new RedisServer(await reservePort(), await mkdtemp(path.join(os.tmpdir(), 'tgg-chaos-redis-')), options.appendfsync ?? 'everysec');
+      try {
+        await server.start();
+        return server;
+      } catch (error) {
+        await server.close();
+        if (!isAddressInUse(server.logs()) || attempt >= PORT_ATTEMPTS) throw error;
+      }
+    }
   }
 
   get url(): string {
@@ -91,17 +106,6 @@ function answersPing(port: number): Promise<boolean> {
     socket.on('data', (chunk) => {
       answer += chunk.toString();
       if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
-    });
-  });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
 }

@@ -117,6 +117,11 @@ export function describeGaps(gaps: readonly number[]): string {
   return `n=${sorted.length} min ${sorted[0]} median ${sorted[Math.floor(sorted.length / 2)]} max ${sorted.at(-1)} ms`;
 }
 
+/** A line while a long scenario runs, so a timeout shows where it stood. */
+export function progress(line: string): void {
+  process.stderr.write(`  chaos … ${line}\n`);
+}
+
 /** The one line per scenario the closing note quotes. */
 export function summary(scenario: string, facts: Record<string, string | number>): void {
   console.log(`chaos ${scenario}: ${Object.entries(facts).map(([name, value]) => `${name} ${value}`).join('; ')}`);

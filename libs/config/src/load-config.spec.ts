@@ -1,3 +1,5 @@
+import { ENV_RULES } from './env-rules.js';
+import { EnvSchema } from './env.schema.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
 const fullCredentials = {
@@ -70,16 +72,61 @@ describe('loadConfig', () => {
 
   it.each([
     ['TELEGRAM_WEBHOOK_SECRET', 'has spaces!'],
-    ['GENESYS_WEBHOOK_SECRET', 'short'],
+    ['GENESYS_WEBHOOK_SECRET', 'tiny-9'],
     ['SEQUENCER_WINDOW_MS', '-1'],
     ['INGRESS_PORT', 'eighty'],
     ['DATABASE_URL', 'mysql://x@y/z'],
     ['LOG_LEVEL', 'loud'],
-    ['QUEUE_PREFIX', 'Has:Colon'],
-  ])('names %s when its value is invalid, without printing the value', (name, value) => {
+    ['QUEUE_PREFIX', 'tgg prod'],
+    ['QUEUE_PREFIX', 'x'.repeat(65)],
+    ['QUEUE_PREFIX', '{tgg}'],
+    ['TRUST_PROXY', 'everyone'],
+    ['TELEGRAM_ALLOWED_CIDRS', '10.0.0.0/33'],
+    ['OUTBOUND_GLOBAL_PER_S', '-7'],
+  ])('names %s and the rule it broke when its value is invalid, without printing the value', (name, value) => {
     const error = errorOf(() => loadConfig({ ...fullCredentials, [name]: value }));
-    expect(error.message).toContain(name);
+    expect(error.message).toBe(`invalid environment variable: ${name} — ${(ENV_RULES as Readonly<Record<string, string>>)[name]}`); // as: it.each widens the names to string
     expect(error.message).not.toContain(value);
+  });
+
+  it('states every failing variable with its rule on one line', () => {
+    const error = errorOf(() => loadConfig({ INGRESS_PORT: 'eighty', QUEUE_PREFIX: 'tgg prod', LOG_LEVEL: 'loud' }));
+    expect(error.message.split('; ').sort()).toEqual([
+      'invalid environment variable: INGRESS_PORT — an integer port 1–65535',
+      'invalid environment variable: LOG_LEVEL — one of fatal, error, warn, info, debug, trace, silent',
+      'invalid environment variable: QUEUE_PREFIX — 1–64 characters of A-Za-z0-9_.:- (Redis-key-safe)',
+    ]);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('states a rule for every variable the schema reads, except free text', () => {
+    const freeText = new Set(['NODE_ENV', 'GENESYS_CLIENT_ID', 'GENESYS_CLIENT_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEY_PREVIOUS']);
+    const withoutRule = Object.keys(EnvSchema.shape).filter((name) => !freeText.has(name) && !(name in ENV_RULES));
+    // A variable added without a rule still fails with zod's message (an expectation, never the input); this keeps the table complete.
+    expect(withoutRule).toEqual([]);
+  });
+
+  it.each(['tgg', 'acme_prod', 'acme.prod:bridge-1', 'A', 'x'.repeat(64)])('accepts the Redis-key-safe QUEUE_PREFIX %s', (prefix) => {
+    expect(loadConfig({ QUEUE_PREFIX: prefix }).redis.queuePrefix).toBe(prefix);
+  });
+
+  it.each([
+    ['', false],
+    ['false', false],
+    ['0', false],
+    ['1', 1],
+    [' 2 ', 2],
+    ['32', 32],
+    ['10.0.0.0/8', ['10.0.0.0/8']],
+    ['10.0.0.0/8, 192.168.1.7,fd00::/8, ::1', ['10.0.0.0/8', '192.168.1.7', 'fd00::/8', '::1']],
+    ['loopback,uniquelocal', ['loopback', 'uniquelocal']],
+  ])('reads TRUST_PROXY=%j as %j', (text, expected) => {
+    expect(loadConfig({ TRUST_PROXY: text }).http.trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'TRUE', 'yes', '33', '-1', '1.5', '10.0.0.0/33', '::1/129', '10.0.0.0/8,', '10.0.0/8', 'proxy.internal'])('refuses TRUST_PROXY=%j with the rule, saying why `true` is not allowed', (text) => {
+    const error = errorOf(() => loadConfig({ TRUST_PROXY: text }));
+    expect(error.message).toMatch(/^invalid environment variable: TRUST_PROXY — false, the number of proxies in front \(1–32\), or comma-separated addresses\/CIDRs .* true \(trust every hop\) is refused/);
   });
 
   it('never prints secret values in any error', () => {
@@ -90,6 +137,13 @@ describe('loadConfig', () => {
   it('treats empty strings as unset, so compose pass-through of unset variables means sandbox', () => {
     const blanks = Object.fromEntries(Object.keys(fullCredentials).map((name) => [name, '']));
     expect(loadConfig(blanks).mode).toBe('sandbox');
+  });
+
+  it('limits PUBLIC_BASE_URL to 200 characters, so media links stay within 300', () => {
+    const longest = `https://${'b'.repeat(180)}.example.com`;
+    expect(longest).toHaveLength(200);
+    expect(loadConfig({ PUBLIC_BASE_URL: longest }).http.publicBaseUrl).toBe(longest);
+    expect(errorOf(() => loadConfig({ PUBLIC_BASE_URL: `${longest}/x` })).message).toContain('PUBLIC_BASE_URL');
   });
 
   it('parses the CIDR allowlist and rejects malformed entries', () => {
@@ -103,5 +157,16 @@ describe('loadConfig', () => {
     const error = errorOf(() => loadConfig({ ...fullCredentials, ENCRYPTION_KEY_PREVIOUS: `${previous},short` }));
     expect(error.message).toContain('ENCRYPTION_KEY_PREVIOUS');
     expect(error.message).not.toContain(previous);
+  });
+});
+
+describe('DATABASE_POOL_SIZE', () => {
+  it('defaults to 10 connections per process and takes a per-service value', () => {
+    expect(loadConfig({}).db.poolSize).toBe(10);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '4' }).db.poolSize).toBe(4);
+  });
+
+  it.each(['0', '-1', '2.5', 'many', '101'])('rejects %s, naming the variable', (value) => {
+    expect(errorOf(() => loadConfig({ DATABASE_POOL_SIZE: value })).message).toBe('invalid environment variable: DATABASE_POOL_SIZE — an integer 1–100');
   });
 });

@@ -1,5 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { ENV_RULES } from './env-rules.js';
 import { CREDENTIAL_VARIABLES, EnvSchema, type Env } from './env.schema.js';
+import type { TrustProxy } from './trust-proxy.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -18,15 +21,21 @@ export interface AppConfig {
   mode: 'live' | 'sandbox';
   /** Set by `npm start` in sandbox mode: the emulators' control API behind the /sandbox console. */
   sandboxConsole?: { controlUrl: string };
-  db: { url: string };
+  db: { url: string; poolSize: number };
   redis: { url: string; queuePrefix: string };
-  telegram: { apiBaseUrl: string; allowedCidrs: string[]; maxAttempts: number };
-  genesys: { loginBaseUrl: string; apiBaseUrl: string; clientId?: string; clientSecret?: string; maxAttempts: number };
+  telegram: { apiBaseUrl: string; allowedCidrs: string[] };
+  genesys: { loginBaseUrl: string; apiBaseUrl: string; clientId?: string; clientSecret?: string };
   /** The env-defined channel (SPEC §3), absent in sandbox mode. */
   defaultChannel?: DefaultChannelConfig;
-  http: { publicBaseUrl: string; trustProxy: boolean; ports: { ingress: number; outbound: number; sequencer: number; dispatcher: number } };
+  http: { publicBaseUrl: string; trustProxy: TrustProxy; ports: { ingress: number; outbound: number; sequencer: number; dispatcher: number } };
   sequencer: { windowMs: number };
   workers: { lockDurationMs: number };
+  /**
+   * SPEC §5: transient failures are retried (backoff capped at `retryMaxDelayMs`) until the message
+   * is `horizonMs` old; only permanent failures and the horizon dead-letter. `deadLetterKeep` bounds
+   * each queue's dead letters.
+   */
+  delivery: { horizonMs: number; retryMaxDelayMs: number; deadLetterKeep: number };
   /** `signingKey` signs media links; derived from ENCRYPTION_KEY so ingress and dispatcher agree. */
   media: { urlTtlS: number; signingKey: Buffer };
   outbound: { perChatPerSecond: number; globalPerSecond: number };
@@ -40,14 +49,29 @@ export interface AppConfig {
   log: { level: Env['LOG_LEVEL']; pretty: boolean };
 }
 
-/** Reads and validates the environment once; the error names variables, never values. */
+/** Reads and validates the environment once; the error names variables and their rules, never values. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = EnvSchema.safeParse(env);
-  if (!result.success) {
-    const names = [...new Set(result.error.issues.map((issue) => issue.path.map(String).join('.')))];
-    throw new ConfigError(`invalid or missing environment variables: ${names.join(', ')}`);
-  }
+  if (!result.success) throw configErrorFrom(result.error);
   return Object.freeze(toAppConfig(result.data));
+}
+
+/**
+ * One line: `invalid environment variable: NAME — <rule>` for each failing variable, joined by `; `.
+ * The rule comes from ENV_RULES, else from zod's messages, which state expectations ("expected
+ * number to be >=1"), never the input.
+ */
+export function configErrorFrom(error: z.ZodError): ConfigError {
+  const messagesByName = new Map<string, string[]>();
+  for (const issue of error.issues) {
+    const name = issue.path.map(String).join('.');
+    messagesByName.set(name, [...(messagesByName.get(name) ?? []), issue.message]);
+  }
+  const lines = [...messagesByName].map(([name, messages]) => {
+    const rule = (ENV_RULES as Readonly<Record<string, string | undefined>>)[name] ?? [...new Set(messages)].join(', ');
+    return `invalid environment variable: ${name} — ${rule}`;
+  });
+  return new ConfigError(lines.join('; '));
 }
 
 export function toAppConfig(env: Env): AppConfig {
@@ -58,26 +82,21 @@ export function toAppConfig(env: Env): AppConfig {
   }
   const mode = present.length === 0 ? 'sandbox' : 'live';
   if (mode === 'live' && env.ENCRYPTION_KEY === undefined) {
-    throw new ConfigError('missing environment variable: ENCRYPTION_KEY (32 bytes as 64 hex characters or base64) is required outside sandbox mode');
+    throw new ConfigError('missing environment variable: ENCRYPTION_KEY — required outside sandbox mode: 32 bytes as 64 hex characters or base64');
   }
   const encryptionKey = env.ENCRYPTION_KEY === undefined ? randomBytes(32) : parseEncryptionKey(env.ENCRYPTION_KEY);
-  const allowedCidrs = env.TELEGRAM_ALLOWED_CIDRS.split(',').map((cidr) => cidr.trim()).filter(Boolean);
-  for (const cidr of allowedCidrs) {
-    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) throw new ConfigError('invalid environment variable: TELEGRAM_ALLOWED_CIDRS (comma-separated IPv4 CIDRs)');
-  }
   return {
     env: env.NODE_ENV,
     mode,
     sandboxConsole: env.TGG_SANDBOX && env.TGG_SANDBOX_CONTROL_URL ? { controlUrl: stripTrailingSlash(env.TGG_SANDBOX_CONTROL_URL) } : undefined,
-    db: { url: env.DATABASE_URL },
+    db: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
-    telegram: { apiBaseUrl: stripTrailingSlash(env.TELEGRAM_API_BASE_URL), allowedCidrs, maxAttempts: env.TELEGRAM_MAX_ATTEMPTS },
+    telegram: { apiBaseUrl: stripTrailingSlash(env.TELEGRAM_API_BASE_URL), allowedCidrs: env.TELEGRAM_ALLOWED_CIDRS },
     genesys: {
       loginBaseUrl: stripTrailingSlash(env.GENESYS_LOGIN_BASE_URL),
       apiBaseUrl: stripTrailingSlash(env.GENESYS_API_BASE_URL),
       clientId: env.GENESYS_CLIENT_ID,
       clientSecret: env.GENESYS_CLIENT_SECRET,
-      maxAttempts: env.GENESYS_MAX_ATTEMPTS,
     },
     defaultChannel:
       mode === 'live'
@@ -97,6 +116,7 @@ export function toAppConfig(env: Env): AppConfig {
     },
     sequencer: { windowMs: env.SEQUENCER_WINDOW_MS },
     workers: { lockDurationMs: env.WORKER_LOCK_MS },
+    delivery: { horizonMs: env.DELIVERY_HORIZON_S * 1000, retryMaxDelayMs: env.RETRY_MAX_DELAY_S * 1000, deadLetterKeep: env.DEAD_LETTER_KEEP },
     media: { urlTtlS: env.MEDIA_URL_TTL_S, signingKey: createHmac('sha256', encryptionKey).update('tgg/media-links/v1').digest() },
     outbound: { perChatPerSecond: env.OUTBOUND_PER_CHAT_PER_S, globalPerSecond: env.OUTBOUND_GLOBAL_PER_S },
     retention: { messageRetentionDays: env.MESSAGE_RETENTION_DAYS },
@@ -112,7 +132,7 @@ function parseKeyNamed(text: string, variable: string): Buffer {
   try {
     return parseEncryptionKey(text);
   } catch {
-    throw new ConfigError(`invalid environment variable: ${variable} must be keys of 32 bytes (64 hex characters or base64), comma-separated`);
+    throw new ConfigError(`invalid environment variable: ${variable} — comma-separated keys of 32 bytes, each 64 hex characters or base64`);
   }
 }
 
@@ -121,7 +141,7 @@ export function parseEncryptionKey(text: string): Buffer {
   const trimmed = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
   if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(trimmed) && key.toString('base64').replace(/=+$/, '') !== trimmed.replace(/=+$/, ''))) {
-    throw new ConfigError('invalid environment variable: ENCRYPTION_KEY must be 32 bytes written as 64 hex characters or base64');
+    throw new ConfigError('invalid environment variable: ENCRYPTION_KEY — 32 bytes written as 64 hex characters or base64');
   }
   return key;
 }

@@ -1,6 +1,6 @@
 import type { PrismaClient } from './generated/prisma/client.js';
 import { isUniqueViolation } from './prisma.service.js';
-import type { SecretBox } from './secret-box.js';
+import { SecretBoxError, type SecretBox } from './secret-box.js';
 
 /** A channel with its secrets decrypted; lives in memory only, never logged. */
 export interface ChannelRecord {
@@ -18,6 +18,18 @@ export interface ChannelInput {
   webhookSecret: string;
   genesysIntegrationId?: string | null;
   genesysWebhookSecret?: string | null;
+}
+
+/** A channel row whose secrets cannot be decrypted (a key missing from ENCRYPTION_KEY(_PREVIOUS), or altered data). */
+export interface UnreadableChannel {
+  name: string;
+  /** Why, naming key ids (public fingerprints), never a secret. */
+  reason: string;
+}
+
+export interface ChannelListing {
+  channels: ChannelRecord[];
+  unreadable: UnreadableChannel[];
 }
 
 export class ChannelRepository {
@@ -51,14 +63,19 @@ export class ChannelRepository {
       const ciphertexts = [row.botTokenEnc, row.telegramSecretEnc, row.genesysWebhookSecretEnc].filter((text): text is string => text !== null);
       if (ciphertexts.every((text) => this.secrets.isEncryptedWithCurrentKey(text))) continue;
       const reencrypt = (text: string) => this.secrets.encrypt(this.secrets.decrypt(text));
-      await this.prisma.channel.update({
-        where: { id: row.id },
-        data: {
+      let data: { botTokenEnc: string; telegramSecretEnc: string; genesysWebhookSecretEnc: string | null };
+      try {
+        data = {
           botTokenEnc: reencrypt(row.botTokenEnc),
           telegramSecretEnc: reencrypt(row.telegramSecretEnc),
           genesysWebhookSecretEnc: row.genesysWebhookSecretEnc ? reencrypt(row.genesysWebhookSecretEnc) : null,
-        },
-      });
+        };
+      } catch (error) {
+        // Left as it is: the channel directory reports it as unreadable, and the others still start.
+        if (error instanceof SecretBoxError) continue;
+        throw error;
+      }
+      await this.prisma.channel.update({ where: { id: row.id }, data });
       changed += 1;
     }
     return changed;
@@ -72,6 +89,21 @@ export class ChannelRepository {
   async list(): Promise<ChannelRecord[]> {
     const rows = await this.prisma.channel.findMany({ orderBy: { name: 'asc' } });
     return rows.map((row) => this.decrypt(row));
+  }
+
+  /** Every channel that can be decrypted, and the names of those that cannot, so one bad row does not hide the rest. */
+  async listReadable(): Promise<ChannelListing> {
+    const rows = await this.prisma.channel.findMany({ orderBy: { name: 'asc' } });
+    const listing: ChannelListing = { channels: [], unreadable: [] };
+    for (const row of rows) {
+      try {
+        listing.channels.push(this.decrypt(row));
+      } catch (error) {
+        if (!(error instanceof SecretBoxError)) throw error;
+        listing.unreadable.push({ name: row.name, reason: error.message });
+      }
+    }
+    return listing;
   }
 
   async remove(name: string): Promise<boolean> {

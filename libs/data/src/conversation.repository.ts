@@ -15,6 +15,15 @@ export interface ConversationRecord {
   blocked: boolean;
 }
 
+/**
+ * When a my_chat_member change happened, for ordering it against others: Telegram's `date` has
+ * whole seconds, so the end of that second. A 403 seen within the same second (a send that raced
+ * the customer's unblock) then counts as earlier, and the unblock is not lost to it.
+ */
+export function memberEventAtMs(dateS: number): number {
+  return dateS * 1000 + 999;
+}
+
 /** The chat ↔ Genesys conversation mapping and the customer's profile. Chat ids are decimal strings outside, bigint inside. */
 export class ConversationRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -24,14 +33,32 @@ export class ConversationRepository {
     return row ? toRecord(row) : undefined;
   }
 
-  /** From my_chat_member (kicked/member) or a Telegram 403. */
-  async setBlocked(channelId: string, chatId: string, blocked: boolean, atMs: number): Promise<void> {
-    const fields = { blocked, blockedAt: blocked ? new Date(atMs) : null };
-    await this.prisma.conversation.upsert({
-      where: { channelId_chatId: { channelId, chatId: BigInt(chatId) } },
-      create: { channelId, chatId: BigInt(chatId), ...fields },
-      update: fields,
-    });
+  /**
+   * From my_chat_member (kicked/member) or a Telegram 403, applied in the order the changes
+   * happened, not the order they arrive: my_chat_member updates take no per-chat turn and a failed
+   * one is retried later, so an old "kicked" can come after a newer unblock. `atMs` is when the
+   * change happened (for my_chat_member: memberEventAtMs(date)); `updateId` orders two Telegram
+   * changes of the same second. A change older than the stored one is ignored: returns 'stale'.
+   */
+  async setBlocked(channelId: string, chatId: string, blocked: boolean, atMs: number, updateId?: number): Promise<'applied' | 'stale'> {
+    const at = new Date(atMs);
+    const changeUpdateId = updateId === undefined ? null : BigInt(updateId);
+    // One statement, so two changes racing on the same chat are ordered by Postgres' row lock.
+    const rows = await this.prisma.$executeRaw`
+      INSERT INTO "conversations" ("id", "channel_id", "chat_id", "blocked", "blocked_at", "block_state_at", "block_state_update_id", "created_at", "updated_at")
+      VALUES (gen_random_uuid(), ${channelId}::uuid, ${BigInt(chatId)}, ${blocked}, ${blocked ? at : null}, ${at}, ${changeUpdateId}, now(), now())
+      ON CONFLICT ("channel_id", "chat_id") DO UPDATE SET
+        "blocked" = EXCLUDED."blocked",
+        "blocked_at" = EXCLUDED."blocked_at",
+        "block_state_at" = EXCLUDED."block_state_at",
+        "block_state_update_id" = EXCLUDED."block_state_update_id",
+        "updated_at" = now()
+      WHERE "conversations"."block_state_at" IS NULL
+        OR EXCLUDED."block_state_at" > "conversations"."block_state_at"
+        OR (EXCLUDED."block_state_at" = "conversations"."block_state_at"
+          AND (EXCLUDED."block_state_update_id" IS NULL OR "conversations"."block_state_update_id" IS NULL
+            OR EXCLUDED."block_state_update_id" >= "conversations"."block_state_update_id"))`;
+    return rows > 0 ? 'applied' : 'stale';
   }
 
   async touchOutbound(channelId: string, chatId: string, atMs: number): Promise<void> {

@@ -167,6 +167,24 @@ describe('FakeTelegram', () => {
     expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
   });
 
+  it('issues file_id and file_unique_id in Telegram\'s shapes for user files and bot uploads, and serves them by getFile', async () => {
+    const photo = fake.addUserFile('photo', Buffer.from('jpeg bytes'), { mime: 'image/jpeg' });
+    expect(photo.fileId).toMatch(/^AgACAgIAAxkBAAI[A-Za-z0-9_-]{71}$/);
+    expect(photo.fileUniqueId).toMatch(/^AQAD[A-Za-z0-9_-]{12}$/);
+    expect(photo.filePath).toMatch(/^photos\/file_\d+\.jpg$/);
+    expect(resultOf(await callBotApi(fake, 'getFile', { file_id: photo.fileId }))).toEqual({
+      file_id: photo.fileId,
+      file_unique_id: photo.fileUniqueId,
+      file_size: 10,
+      file_path: photo.filePath,
+    });
+
+    const sent = resultOf(await callBotApi(fake, 'sendPhoto', { chat_id: CHAT_ID, photo: 'https://example.com/a.jpg' }));
+    const [sentPhoto] = sent['photo'] as { file_id: string; file_unique_id: string }[]; // a sendPhoto result carries PhotoSize[]
+    expect(sentPhoto?.file_id).toMatch(/^AgACAgIAAxkBAAI[A-Za-z0-9_-]{71}$/);
+    expect(sentPhoto?.file_unique_id).toMatch(/^AQAD[A-Za-z0-9_-]{12}$/);
+  });
+
   it('refuses getFile above 20 MB and an unknown file_id', async () => {
     fake.addFile('huge', Buffer.alloc(20 * 1024 * 1024 + 1));
     expect((await callBotApi(fake, 'getFile', { file_id: 'huge' })).body).toEqual({ ok: false, error_code: 400, description: 'Bad Request: file is too big' });
@@ -242,6 +260,15 @@ describe('FakeTelegram', () => {
           ],
         },
       ]);
+    });
+    it('gives a user\'s attachment a Telegram-shaped file_id and file_unique_id', async () => {
+      fake.setWebhookTarget(TOKEN, receiver.url('/hook'), 'hook_secret-1');
+      const attachment = { kind: 'document', bytes: Buffer.from('%PDF'), mime: 'application/pdf', fileName: 'a.pdf' } as const;
+      const { update } = await fake.sendUserMessage(TOKEN, { chatId: CHAT_ID, attachment });
+      const { document } = update['message'] as { document: { file_id: string; file_unique_id: string } }; // built by the emulator just above
+      expect(document.file_id).toMatch(/^BQACAgIAAxkBAAI[A-Za-z0-9_-]{56}$/);
+      expect(document.file_unique_id).toMatch(/^AgAD[A-Za-z0-9_-]{11}$/);
+      expect(fake.fileContent(document.file_id)?.bytes).toEqual(attachment.bytes);
     });
   });
 

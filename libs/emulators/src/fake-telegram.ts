@@ -13,6 +13,7 @@ import {
   type UploadedFileWithBytes,
 } from './request-body.js';
 import { canonicalMethodName, runBotMethod } from './telegram-methods.js';
+import type { TelegramFileKind } from './telegram-file-ids.js';
 import {
   defaultBotId,
   newBotState,
@@ -115,8 +116,17 @@ export class FakeTelegram {
     this.botOf(token).revoked = true;
   }
 
+  /** A file under a file_id the test chooses (e.g. the longest plausible one); getFile and download serve it. */
   addFile(fileId: string, bytes: Buffer, options: { filePath?: string; mime?: string } = {}): StoredFile {
-    return this.files.add(fileId, bytes, options);
+    return this.files.add(bytes, { ...options, fileId });
+  }
+
+  /**
+   * A file as if a user had sent it: file_id and file_unique_id are new and in Telegram's real
+   * shapes and lengths for `kind` (photo ids `AgACAgIAAxkBAAI…`, 86 characters).
+   */
+  addUserFile(kind: TelegramFileKind, bytes: Buffer, options: { filePath?: string; mime?: string } = {}): StoredFile {
+    return this.files.add(bytes, { ...options, kind });
   }
 
   /** Bytes of a file a bot or user sent, so a sandbox page can show it without the bot token. */

@@ -1,5 +1,6 @@
 export { FakeTelegram, type FakeTelegramOptions, type TelegramCall, type TelegramCallMatcher, type TelegramFailure } from './fake-telegram.js';
 export type { BotProfile, ChatTranscript, ChatTranscriptEntry, StoredFile, TranscriptKind } from './telegram-state.js';
+export { newTelegramFileIds, type TelegramFileIds, type TelegramFileKind } from './telegram-file-ids.js';
 export type { SandboxUser, UserAttachment, UserMessageInput } from './telegram-user-updates.js';
 export type { BotApiReply } from './bot-api-reply.js';
 export {

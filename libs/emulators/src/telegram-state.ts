@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { newTelegramFileIds, type TelegramFileKind } from './telegram-file-ids.js';
 
 export interface BotProfile {
   id: number;
@@ -110,6 +110,18 @@ const EXTENSION_BY_MIME: Record<string, string> = {
   'application/pdf': 'pdf',
 };
 
+// Folders of Bot API file paths (`photos/file_12.jpg`, `documents/file_3.pdf`, …).
+const FOLDER_BY_KIND: Record<TelegramFileKind, string> = {
+  photo: 'photos',
+  voice: 'voice',
+  video: 'videos',
+  document: 'documents',
+  sticker: 'stickers',
+  audio: 'music',
+  animation: 'animations',
+  video_note: 'video_notes',
+};
+
 /**
  * Files by file_id and by file_path. Real file_ids are per bot; one store for all bots is a
  * simplification tests never notice, since each test registers the files it asks for.
@@ -120,27 +132,29 @@ export class TelegramFileStore {
   /** Numbers generated file paths (and upload file_ids) so they never collide. */
   private storedCount = 0;
 
-  add(fileId: string, bytes: Buffer, options: { filePath?: string; mime?: string } = {}): StoredFile {
+  /**
+   * Stores bytes under a file_id: the one given (tests that need a particular id), or else a new one
+   * in Telegram's shape for `kind`. The file_unique_id is always Telegram-shaped.
+   */
+  add(bytes: Buffer, options: { fileId?: string; kind?: TelegramFileKind; filePath?: string; mime?: string } = {}): StoredFile {
     const mime = options.mime ?? 'application/octet-stream';
+    const ids = newTelegramFileIds(options.kind ?? 'document');
     this.storedCount += 1;
     const file: StoredFile = {
-      fileId,
-      fileUniqueId: `u${randomBytes(6).toString('hex')}`,
-      filePath: options.filePath ?? `documents/file_${this.storedCount}.${EXTENSION_BY_MIME[mime] ?? 'bin'}`,
+      fileId: options.fileId ?? ids.fileId,
+      fileUniqueId: ids.fileUniqueId,
+      filePath: options.filePath ?? `${FOLDER_BY_KIND[options.kind ?? 'document']}/file_${this.storedCount}.${EXTENSION_BY_MIME[mime] ?? 'bin'}`,
       mime,
       bytes,
     };
-    this.byFileId.set(fileId, file);
+    this.byFileId.set(file.fileId, file);
     this.byFilePath.set(file.filePath, file);
     return file;
   }
 
   /** Stores bytes a bot uploaded under a fresh file_id, as Telegram does for sendPhoto & co. */
-  addUpload(kind: TranscriptKind, bytes: Buffer, mime: string): StoredFile {
-    const uploadNumber = this.storedCount + 1;
-    const fileId = `${kind.toUpperCase()}-${uploadNumber}-${randomBytes(8).toString('base64url')}`;
-    const extension = EXTENSION_BY_MIME[mime] ?? 'bin';
-    return this.add(fileId, bytes, { mime, filePath: `${kind}s/file_${uploadNumber}.${extension}` });
+  addUpload(kind: Exclude<TranscriptKind, 'text'>, bytes: Buffer, mime: string): StoredFile {
+    return this.add(bytes, { kind, mime });
   }
 
   byId(fileId: string): StoredFile | undefined {

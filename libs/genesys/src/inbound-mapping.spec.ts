@@ -91,7 +91,7 @@ describe('toGenesysInboundMessage', () => {
         },
       },
     ]);
-    expect(linkedFiles).toEqual([{ fileId: 'large', mime: 'image/jpeg', filename: 'photo_42.jpg' }]);
+    expect(linkedFiles).toEqual([{ fileId: 'large', mime: 'image/jpeg', filename: 'photo_42.jpg', sizeBytes: 98311 }]);
   });
 
   it.each([

@@ -20,6 +20,8 @@ export interface MediaFileRef {
   fileId: string;
   mime?: string;
   filename?: string;
+  /** As the message stated it, when it did. */
+  sizeBytes?: number | undefined;
 }
 
 /** Hosted Bot API getFile limit (`MAX_DOWNLOAD_FILE_SIZE = 20 << 20`). */
@@ -52,7 +54,7 @@ export function toGenesysInboundMessage(
       // getFile would fail, and Genesys would fetch a link that can only answer an error.
       lines.push(`[file too large for Telegram bots to download: ${filename} (${(fileSizeBytes / (1024 * 1024)).toFixed(1)} MB)]`);
     } else {
-      attachment = { mediaType: media.mediaType, url: mediaLinkFor({ fileId, mime, filename }), mime, filename, id: media.fileUniqueId };
+      attachment = { mediaType: media.mediaType, url: mediaLinkFor({ fileId, mime, filename, sizeBytes: media.fileSizeBytes }), mime, filename, id: media.fileUniqueId };
     }
   }
   lines.push(...placeLines(message));

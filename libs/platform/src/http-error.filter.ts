@@ -1,7 +1,8 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
+import { RetryableError } from '@tgg/contracts';
+import { discardRefusedBody } from './raw-body.js';
 
 /** An HTTP failure with the `{ error, message }` body of SPEC §4. */
 export class ApiError extends HttpException {
@@ -17,8 +18,8 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length', message: 'content-length does not match the body' },
 };
 
-/** How much of a refused oversized body is read and thrown away before the socket is simply closed. */
-const MAX_DRAINED_BYTES = 16 * WEBHOOK_BODY_LIMIT_BYTES;
+/** Retry-After for a transient failure that did not say how long (seconds). */
+const DEFAULT_RETRY_AFTER_S = 5;
 
 /** Every error leaves as `{ error, message }`; unexpected ones are logged and never echo internals. */
 @Catch()
@@ -31,10 +32,18 @@ export class HttpErrorFilter implements ExceptionFilter {
       void reply.status(exception.getStatus()).headers(exception.headers).send(exception.getResponse());
       return;
     }
+    if (exception instanceof RetryableError) {
+      // A dependency is down (e.g. Postgres on a channel-cache miss): the sender should come back,
+      // not give up, so 503 + Retry-After. The message stays generic; the details go to the log.
+      const retryAfterS = Math.max(1, Math.ceil((exception.retryAfterMs ?? DEFAULT_RETRY_AFTER_S * 1000) / 1000));
+      this.logger.warn({ err: { message: exception.message, code: exception.code } }, 'request answered 503: a dependency is unavailable');
+      void reply.status(503).headers({ 'retry-after': String(retryAfterS) }).send({ error: 'unavailable', message: 'temporarily unavailable, retry later' });
+      return;
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       // Fastify's body-limit error reaches us as Nest's PayloadTooLargeException.
-      if (status === 413) drainRefusedBody(host.switchToHttp().getRequest<FastifyRequest>(), reply);
+      if (status === 413) keepReadingRefusedBody(host, reply);
       const known = Object.values(FASTIFY_CODES).find((entry) => entry.status === status && entry.status !== 400);
       const code = status === 404 ? 'not_found' : (known?.code ?? `http_${status}`);
       void reply.status(status).send({ error: code, message: known?.message ?? exception.message });
@@ -43,7 +52,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const fastifyCode = (exception as { code?: unknown }).code;
     const known = typeof fastifyCode === 'string' ? FASTIFY_CODES[fastifyCode] : undefined;
     if (known) {
-      if (known.status === 413) drainRefusedBody(host.switchToHttp().getRequest<FastifyRequest>(), reply);
+      if (known.status === 413) keepReadingRefusedBody(host, reply);
       void reply.status(known.status).send({ error: known.code, message: known.message });
       return;
     }
@@ -60,17 +69,8 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-/**
- * A body over the limit is refused before it is read, while the client is still sending it. Closing
- * then (Fastify asks for `connection: close`) resets the connection — a close with unread data sends
- * RST — and most clients lose our 413 to the reset. So the rest is read and thrown away, nothing
- * kept; the request timeout still bounds it, and past MAX_DRAINED_BYTES the socket is just closed.
- */
-function drainRefusedBody(request: FastifyRequest, reply: FastifyReply): void {
+/** The 413 must reach a client still sending its body (raw-body.ts); Fastify may have asked to close. */
+function keepReadingRefusedBody(host: ArgumentsHost, reply: FastifyReply): void {
   reply.removeHeader('connection');
-  let drained = 0;
-  request.raw.on('data', (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > MAX_DRAINED_BYTES) request.raw.socket?.destroy();
-  });
+  discardRefusedBody(host.switchToHttp().getRequest<FastifyRequest>().raw, reply.raw);
 }

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, type AppConfig } from '@tgg/config';
+import { ConfigError, loadConfig, type AppConfig, type TrustProxy } from '@tgg/config';
 import { BridgeMetrics, createLogger } from '@tgg/telemetry';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { PinoNestLogger } from './nest-logger.js';
@@ -38,7 +38,7 @@ export async function startService(definition: ServiceDefinition, config: AppCon
   const logger = createLogger(definition.service, config.log);
   const metrics = new BridgeMetrics(definition.service);
   const adapter = new FastifyAdapter({
-    trustProxy: config.http.trustProxy,
+    trustProxy: fastifyTrustProxy(config.http.trustProxy),
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     requestTimeout: HTTP_TIMEOUTS.requestMs,
     http: { headersTimeout: HTTP_TIMEOUTS.headersMs, connectionsCheckingInterval: HTTP_TIMEOUTS.checkIntervalMs },
@@ -56,6 +56,18 @@ export async function startService(definition: ServiceDefinition, config: AppCon
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
   logger.info({ url, mode: config.sandboxConsole ? 'sandbox' : config.mode }, `${definition.service} listening`);
   return { app, config, logger, metrics, url };
+}
+
+/**
+ * TRUST_PROXY for Fastify, which takes a list of trusted proxy addresses as it is but treats a bare
+ * number as "trust nothing". A hop count is therefore a function: hop 0 is the socket's peer, hop i
+ * the i-th X-Forwarded-For entry from the right, and only the first `hops` are believed (Express's
+ * meaning), so whatever a client wrote further left is never taken as its address.
+ */
+export function fastifyTrustProxy(trust: TrustProxy): false | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
 }
 
 /** main.ts entry: a bad environment or an unreachable dependency is one clear line and exit 1. */

@@ -21,7 +21,7 @@ export const turnMachineryProviders: Provider[] = [
     provide: TURN_MACHINERY,
     inject: [WORKER_REDIS, APP_CONFIG, LOGGER],
     useFactory: (redis: Redis, config: AppConfig, logger: Logger) =>
-      createTurnMachinery(redis, { queuePrefix: config.redis.queuePrefix, genesysMaxAttempts: config.genesys.maxAttempts, workerLockMs: config.workers.lockDurationMs }, (chatRef, orderKey) =>
+      createTurnMachinery(redis, { queuePrefix: config.redis.queuePrefix, deadLetterKeep: config.delivery.deadLetterKeep, workerLockMs: config.workers.lockDurationMs }, (chatRef, orderKey) =>
         logger.error({ chatRef, orderKey }, 'chat turn held unreadable data; skipped it'),
       ),
   },

@@ -1,4 +1,5 @@
-import { Worker, type Processor } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
+import { RetryableError } from '@tgg/contracts';
 import type { Redis } from 'ioredis';
 import { bridgeBackoffMs } from './job-options.js';
 import type { QueueName } from './queue-names.js';
@@ -7,21 +8,93 @@ export interface BridgeWorkerOptions {
   connection: Redis;
   prefix: string;
   concurrency: number;
-  /** How long a job's lock lives without renewal: a killed worker's jobs come back after this. */
+  /** WORKER_LOCK_MS: how long a job's lock lives without renewal. */
   lockDurationMs: number;
+  /** RETRY_MAX_DELAY_S in ms: the cap of the exponential backoff. */
+  retryMaxDelayMs: number;
+  /** DEAD_LETTER_KEEP: the failed set keeps this many (BullMQ trims it; see defaultJobOptions). */
+  deadLetterKeep: number;
+  /** Called with how many old dead letters BullMQ is about to drop to keep `deadLetterKeep`. */
+  onDeadLettersDropped: (count: number) => void;
+}
+
+/**
+ * Lock timings from WORKER_LOCK_MS. A killed worker's active jobs are taken up again by the next
+ * stalled check after their lock expired: within lock + stalledInterval (default 6 + 2 = 8 s,
+ * SPEC's "within 10 s"). A live worker renews its locks every quarter of the lock, so its event
+ * loop may stall for ¾ of the lock (4.5 s by default) under CPU load before a job it is still
+ * working on is wrongly handed to another worker.
+ */
+export function lockTimings(lockDurationMs: number): { lockDuration: number; lockRenewTime: number; stalledInterval: number } {
+  return {
+    lockDuration: lockDurationMs,
+    lockRenewTime: Math.max(250, Math.floor(lockDurationMs / 4)),
+    stalledInterval: Math.max(500, Math.floor(lockDurationMs / 3)),
+  };
+}
+
+/** At most one early wake-up of the retries per this long (see OutageRecovery). */
+const RECOVERY_PROMOTION_INTERVAL_MS = 5_000;
+
+/**
+ * After an outage, delivery should resume within seconds, not when each job's backoff (up to
+ * RETRY_MAX_DELAY_S) happens to end. The bridge's delayed jobs are all retries, so when a job
+ * succeeds after this worker saw an outage-like failure (5xx, timeout, connection error — not a
+ * rate limit, whose Retry-After must be honoured), every delayed job of the queue is woken at once.
+ * Rate-limited to one wake-up per RECOVERY_PROMOTION_INTERVAL_MS, so a peer that fails only some
+ * requests sees retries no more often than that.
+ */
+class OutageRecovery {
+  private outageSeen = false;
+  private lastPromotionMs = 0;
+
+  constructor(private readonly queue: Queue, private readonly intervalMs: number) {}
+
+  noteFailure(error: unknown): void {
+    if (!(error instanceof RetryableError && error.retryAfterMs !== undefined)) this.outageSeen = true;
+  }
+
+  async noteSuccess(nowMs: number): Promise<void> {
+    if (!this.outageSeen || nowMs - this.lastPromotionMs < this.intervalMs) return;
+    this.outageSeen = false;
+    this.lastPromotionMs = nowMs;
+    await this.queue.promoteJobs();
+  }
 }
 
 /** A BullMQ worker with the bridge's one backoff rule; started by the caller (onApplicationBootstrap). */
 export function createBridgeWorker(queueName: QueueName, processor: Processor, options: BridgeWorkerOptions): Worker {
-  return new Worker(queueName, processor, {
+  const queue = new Queue(queueName, { connection: options.connection, prefix: options.prefix });
+  const recovery = new OutageRecovery(queue, Math.min(RECOVERY_PROMOTION_INTERVAL_MS, options.retryMaxDelayMs));
+  const countDropped = async (): Promise<void> => {
+    // Read before the job moves to the failed set: one more than `keep` there means BullMQ drops the oldest.
+    const failed = await queue.getFailedCount();
+    const dropped = failed + 1 - options.deadLetterKeep;
+    if (dropped > 0) options.onDeadLettersDropped(dropped);
+  };
+  const countingProcessor = async (job: Job, token?: string): Promise<unknown> => {
+    let result: unknown;
+    try {
+      result = await processor(job, token);
+    } catch (error) {
+      // Bookkeeping only: neither may change the job's outcome, which the rethrow below decides.
+      if (error instanceof UnrecoverableError) await countDropped().catch(() => undefined);
+      else recovery.noteFailure(error);
+      throw error;
+    }
+    await recovery.noteSuccess(Date.now()).catch(() => undefined);
+    return result;
+  };
+  const worker = new Worker(queueName, countingProcessor, {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
     autorun: false,
-    settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => bridgeBackoffMs(attemptsMade, error) },
-    // A crashed worker's active jobs return to the queue after this long without a lock renewal.
-    lockDuration: options.lockDurationMs,
-    stalledInterval: Math.max(1000, Math.floor(options.lockDurationMs / 2)),
+    settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => bridgeBackoffMs(attemptsMade, error, options.retryMaxDelayMs) },
+    ...lockTimings(options.lockDurationMs),
+    // A job whose worker died this often in a row is probably what kills it: dead-letter it.
     maxStalledCount: 5,
   });
+  worker.on('closed', () => void queue.close());
+  return worker;
 }

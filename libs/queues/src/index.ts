@@ -1,11 +1,11 @@
 export { QueueName, ALL_QUEUES } from './queue-names.js';
-export { defaultJobOptions, bridgeBackoffMs, UPDATE_DEDUPLICATION_TTL_MS } from './job-options.js';
+export { defaultJobOptions, bridgeBackoffMs, failureVerdict, horizonStartMs, UPDATE_DEDUPLICATION_TTL_MS, UNBOUNDED_ATTEMPTS, REPLAYED_AT_FIELD, type FailureVerdict } from './job-options.js';
 export { createRedisConnection } from './redis-connection.js';
 export { TypedProducer, toJobId } from './typed-producer.js';
-export { createProcessor, type JobHandlers, type FinalFailure } from './run-handler.js';
+export { createProcessor, type JobHandlers, type FinalFailure, type RetryPolicy } from './run-handler.js';
 export { ChatTurnStore, INFLIGHT_RECHECK_MS, REPLAY_HOLD_MS, type ChatTurn, type AcceptOutcome, type RequeueOutcome } from './chat-turns/chat-turn-store.js';
 export { TurnScheduler, turnJobId, type TurnClaim, type TurnRef } from './chat-turns/turn-scheduler.js';
-export { createBridgeWorker, type BridgeWorkerOptions } from './bridge-worker.js';
+export { createBridgeWorker, lockTimings, type BridgeWorkerOptions } from './bridge-worker.js';
 export { createTurnMachinery, type TurnMachinery } from './chat-turns/turn-machinery.js';
 export { type ChatTurnStoreOptions } from './chat-turns/chat-turn-store.js';
 export { type TurnJobName } from './chat-turns/turn-scheduler.js';

@@ -44,19 +44,29 @@ export interface SendOptions {
 export class TelegramBotApiClient {
   constructor(private readonly options: TelegramBotApiClientOptions) {}
 
+  /** The longest a JSON call can take (its timeout): a caller holding a rate slot for a request's life needs it. */
+  get callTimeoutMs(): number {
+    return this.options.timeoutMs ?? 15_000;
+  }
+
+  /** The longest a multipart upload can take. */
+  get uploadTimeoutMs(): number {
+    return this.options.uploadTimeoutMs ?? 120_000;
+  }
+
   /** A Bot API method with JSON parameters; resolves with `result` (undefined when a 2xx body is unreadable). */
   async call(method: string, params: TelegramParams = {}): Promise<unknown> {
     return this.request(method, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(withoutUndefined(params)),
-    }, this.options.timeoutMs ?? 15_000);
+    }, this.callTimeoutMs);
   }
 
   /** A Bot API method with a multipart body: the parameters as text fields plus one file. */
   async upload(method: string, params: TelegramParams, file: TelegramUploadFile): Promise<unknown> {
     const fields = Object.entries(withoutUndefined(params)).map(([name, value]) => [name, typeof value === 'object' ? JSON.stringify(value) : String(value)] as const);
-    const timeoutMs = this.options.uploadTimeoutMs ?? 120_000;
+    const timeoutMs = this.uploadTimeoutMs;
     if ('bytes' in file) {
       const form = new FormData();
       for (const [name, value] of fields) form.append(name, value);

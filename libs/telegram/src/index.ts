@@ -1,6 +1,16 @@
 export { splitForTelegram, splitCaption, TELEGRAM_TEXT_LIMIT, TELEGRAM_CAPTION_LIMIT } from './split-message.js';
-export { signMediaLink, verifyMediaLink, type MediaLinkTarget, type MediaLinkVerdict } from './media-link.js';
-export { classifyTelegramResponse, receiptReasonFor } from './telegram-errors.js';
+export {
+  MEDIA_LINK_PATH_MAX_LENGTH,
+  mediaLinkIdOf,
+  parseMediaLinkRecord,
+  serializeMediaLinkRecord,
+  signMediaLink,
+  verifyMediaLink,
+  type MediaLinkRecord,
+  type MediaLinkVerdict,
+} from './media-link.js';
+export { MEDIA_LINK_RECORD_GRACE_S, MediaLinkStore } from './media-link.store.js';
+export { classifyTelegramResponse, isFileTooBigError, receiptReasonFor } from './telegram-errors.js';
 export { TelegramBotApiClient, type TelegramBotApiClientOptions, type SendOptions } from './bot-api.client.js';
 export {
   MEDIA_FIELD,

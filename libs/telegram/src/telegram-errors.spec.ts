@@ -1,6 +1,6 @@
 import { ChatBlockedError, PermanentError, RetryableError } from '@tgg/contracts';
 import fc from 'fast-check';
-import { classifyTelegramResponse, receiptReasonFor } from './telegram-errors.js';
+import { classifyTelegramResponse, isFileTooBigError, receiptReasonFor } from './telegram-errors.js';
 
 const botToken = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const failure = (errorCode: number, description: string, parameters?: object) => ({ ok: false, error_code: errorCode, description, parameters });
@@ -70,6 +70,15 @@ describe('classifyTelegramResponse', () => {
   it('never puts a bot token into the message, even if a description carried one', () => {
     const result = classifyTelegramResponse(400, failure(400, `Bad Request: https://api.telegram.org/bot${botToken}/sendMessage`));
     expect(result === 'ok' ? '' : result.message).not.toContain(botToken);
+  });
+});
+
+describe('isFileTooBigError', () => {
+  it('recognises getFile refusing a file over 20 MB, and nothing else', () => {
+    expect(isFileTooBigError(classifyTelegramResponse(400, { ok: false, error_code: 400, description: 'Bad Request: file is too big' }))).toBe(true);
+    expect(isFileTooBigError(classifyTelegramResponse(400, { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' }))).toBe(false);
+    expect(isFileTooBigError(classifyTelegramResponse(500, { ok: false, error_code: 500, description: 'file is too big' }))).toBe(false);
+    expect(isFileTooBigError(new Error('Telegram 400: Bad Request: file is too big'))).toBe(false);
   });
 });
 

@@ -38,6 +38,11 @@ export function classifyTelegramResponse(status: number, body: unknown): 'ok' | 
   return new PermanentError(message, `telegram_${status}`);
 }
 
+/** getFile refused a file over the hosted Bot API's 20 MB download limit (`400 Bad Request: file is too big`). */
+export function isFileTooBigError(error: unknown): boolean {
+  return error instanceof BridgeError && error.code === 'telegram_400' && error.message.toLowerCase().includes('file is too big');
+}
+
 // Checked in order; the first rule whose code matches, and one of whose description fragments
 // (if it lists any) occurs in the message, decides (genesys-open-messaging.md §3.6).
 interface ReasonRule {

@@ -1,3 +1,4 @@
 export { createLogger, redactBotToken, REDACT_PATHS, type LoggerSettings } from './logger.js';
 export { BridgeMetrics, type UpdateOutcome, type ReplyOutcome } from './metrics.js';
 export { injectTraceCarrier, inSpanFromCarrier, tracer } from './trace-carrier.js';
+export { acceptsOpenMetrics, openMetricsToPrometheusText } from './prometheus-text.js';

@@ -1,21 +1,42 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
+import { context, type Context } from '@opentelemetry/api';
+import { traceFields } from './log-trace-fields.js';
 
 /** Outcomes counted for webhook updates and replies (SPEC §8). */
 export type UpdateOutcome = 'accepted' | 'duplicate' | 'rejected' | 'ignored' | 'late' | 'dead_lettered' | 'delivered';
 export type ReplyOutcome = 'accepted' | 'duplicate' | 'rejected' | 'delivered' | 'failed' | 'blocked' | 'dead_lettered' | 'retried' | 'ignored' | 'late' | 'typing';
 
-/** The metrics of one process; each app exposes its registry at GET /metrics. */
-export class BridgeMetrics {
-  readonly registry = new Registry();
+function openMetricsRegistry(): Registry<OpenMetricsContentType> {
+  const registry = new Registry<OpenMetricsContentType>();
+  // Before any metric registers: a histogram with exemplars refuses a Prometheus-format registry.
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  return registry;
+}
 
-  /** Webhook received → Genesys accepted (inbound) / Genesys webhook → Telegram accepted (outbound). */
-  readonly processingTime = new Histogram({
+/**
+ * The metrics of one process; each app exposes its registry at GET /metrics. The registry speaks
+ * OpenMetrics (which every Prometheus-compatible scraper reads) because only that format carries
+ * exemplars: each processing_time bucket names the trace of a message that fell into it.
+ */
+export class BridgeMetrics {
+  readonly registry = openMetricsRegistry();
+
+  /** Webhook received → Genesys accepted (inbound) / Genesys webhook → Telegram accepted (outbound). Observe with observeProcessingTime. */
+  // prom-client types exemplar labels with the metric's own label names, hence trace_id in the type parameter only.
+  readonly processingTime = new Histogram<'direction' | 'channel' | 'trace_id'>({
     name: 'processing_time_seconds',
     help: 'Time from webhook receipt to acceptance by the far side',
     labelNames: ['direction', 'channel'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 5, 10, 30, 60],
     registers: [this.registry],
+    enableExemplars: true,
   });
+
+  /** One processing time, with the active span's trace id as the bucket's exemplar when tracing is on. */
+  observeProcessingTime(labels: { direction: 'inbound' | 'outbound'; channel: string }, seconds: number, active: Context = context.active()): void {
+    const { trace_id: traceId } = traceFields(active);
+    this.processingTime.observe({ labels, value: seconds, exemplarLabels: traceId ? { trace_id: traceId } : {} });
+  }
 
   readonly updates = new Counter({
     name: 'tgg_updates_total',
@@ -38,8 +59,15 @@ export class BridgeMetrics {
     registers: [this.registry],
   });
 
+  readonly deadLettersDropped = new Counter({
+    name: 'tgg_dead_letters_dropped_total',
+    help: 'Oldest dead letters dropped to keep DEAD_LETTER_KEEP per queue',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
   /** Set by the queue-depth collector; read on each scrape so the gauges are never stale. */
-  queueSnapshot: (() => Promise<{ depth: { queue: string; state: string; count: number }[]; oldestAgeS: { queue: string; ageS: number }[] }>) | undefined;
+  queueSnapshot: (() => Promise<{ depth: { queue: string; state: string; count: number }[]; oldestAgeS: { queue: string; state: 'waiting' | 'delayed'; ageS: number }[]; redisMemory?: { usedBytes: number; maxBytes: number } }>) | undefined;
 
   readonly queueDepth: Gauge<'queue' | 'state'> = new Gauge({
     name: 'tgg_queue_depth',
@@ -51,13 +79,35 @@ export class BridgeMetrics {
     },
   });
 
-  readonly oldestJobAge: Gauge<'queue'> = new Gauge({
+  /** waiting: not yet picked up; delayed: retrying after a failure (backoff) or held back. */
+  readonly oldestJobAge: Gauge<'queue' | 'state'> = new Gauge({
     name: 'tgg_queue_oldest_job_age_seconds',
-    help: 'Age of the oldest waiting job per queue',
-    labelNames: ['queue'] as const,
+    help: 'Age (since it was added) of the oldest waiting and of the oldest delayed job per queue',
+    labelNames: ['queue', 'state'] as const,
     registers: [this.registry],
     collect: async () => {
-      for (const entry of (await this.scrapeSnapshot())?.oldestAgeS ?? []) this.oldestJobAge.set({ queue: entry.queue }, entry.ageS);
+      for (const entry of (await this.scrapeSnapshot())?.oldestAgeS ?? []) this.oldestJobAge.set({ queue: entry.queue, state: entry.state }, entry.ageS);
+    },
+  });
+
+  /** Redis INFO memory, so an alert sees noeviction's limit coming before writes are refused (0 = no limit set). */
+  readonly redisMemoryUsed: Gauge = new Gauge({
+    name: 'tgg_redis_memory_used_bytes',
+    help: 'Memory Redis reports in use (INFO memory used_memory)',
+    registers: [this.registry],
+    collect: async () => {
+      const memory = (await this.scrapeSnapshot())?.redisMemory;
+      if (memory) this.redisMemoryUsed.set(memory.usedBytes);
+    },
+  });
+
+  readonly redisMemoryMax: Gauge = new Gauge({
+    name: 'tgg_redis_maxmemory_bytes',
+    help: 'Redis maxmemory (INFO memory maxmemory); 0 means unlimited',
+    registers: [this.registry],
+    collect: async () => {
+      const memory = (await this.scrapeSnapshot())?.redisMemory;
+      if (memory) this.redisMemoryMax.set(memory.maxBytes);
     },
   });
 

@@ -1,24 +1,44 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { FakeGenesys, FakeTelegram } from '@tgg/emulators';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from './test-db.js';
 import { redisUrl } from './test-env.js';
+import { isAddressInUse, reservePort } from './test-ports.js';
 
 export type BridgeServiceName = 'ingress' | 'sequencer' | 'dispatcher' | 'outbound';
 
 export interface BridgeHarnessOptions {
   services?: BridgeServiceName[];
   windowMs?: number;
-  /** Lock duration of the workers: how soon a killed worker's jobs come back. */
+  /** WORKER_LOCK_MS; unset = the product default, which is what tests should run (say why when a test sets it). */
   workerLockMs?: number;
   env?: Record<string, string>;
   /** A database to use instead of a fresh test database (the benchmark brings its own). */
   database?: TestDatabase;
   /** Keep every byte a service writes (default: its last 200 chunks), for tests that search all of it. */
   keepAllLogs?: boolean;
+  /** Ports to try first instead of reserved ones (a taken one is replaced, as any port is on EADDRINUSE). */
+  ports?: Partial<Record<BridgeServiceName, number>>;
+}
+
+/** The env variable that sets each service's port. */
+const PORT_VARIABLE: Record<BridgeServiceName, string> = { ingress: 'INGRESS_PORT', outbound: 'OUTBOUND_PORT', sequencer: 'SEQUENCER_PORT', dispatcher: 'DISPATCHER_PORT' };
+/** How often a service is started on a fresh port when the one it was given turned out taken. */
+const PORT_ATTEMPTS = 3;
+
+/** One readiness request: generous, a service starting on a loaded machine can take seconds to answer; a stranger holding the port may never. */
+const READY_PROBE_TIMEOUT_MS = 10_000;
+
+/** A service exited while starting because its port was taken (between the probe and its listen). */
+class PortTakenError extends Error {}
+
+/** A second process of a service (a replica), on its own port, sharing everything else. */
+export interface BridgeReplica {
+  readonly port: number;
+  stop(): Promise<void>;
 }
 
 /** Credentials of the `default` channel as the harness sets them. */
@@ -35,6 +55,8 @@ interface RunningChild {
   process: ChildProcess;
   output: string[];
   exited: Promise<number | null>;
+  /** The public URL it was started with: a child started before ingress moved port must start again. */
+  publicBaseUrl: string | undefined;
 }
 
 /**
@@ -44,7 +66,10 @@ interface RunningChild {
 export class BridgeHarness {
   readonly ports: Record<BridgeServiceName, number>;
   private readonly children = new Map<BridgeServiceName, RunningChild>();
+  private readonly replicas = new Set<RunningChild>();
   private logChunkLimit = 200;
+  /** While start() brings the services up together: a moved ingress is dealt with once all are up. */
+  private startingAll = false;
 
   private constructor(
     readonly telegram: FakeTelegram,
@@ -64,7 +89,8 @@ export class BridgeHarness {
     telegram.addBot(HARNESS_CREDENTIALS.botToken, { username: 'harness_bot' });
     genesys.addClient(HARNESS_CREDENTIALS.clientId, HARNESS_CREDENTIALS.clientSecret);
     const queuePrefix = testQueuePrefix();
-    const ports = { ingress: await freePort(), outbound: await freePort(), sequencer: await freePort(), dispatcher: await freePort() };
+    const portOf = async (service: BridgeServiceName) => options.ports?.[service] ?? (await reservePort());
+    const ports = { ingress: await portOf('ingress'), outbound: await portOf('outbound'), sequencer: await portOf('sequencer'), dispatcher: await portOf('dispatcher') };
     genesys.addIntegration(HARNESS_CREDENTIALS.integrationId, {
       webhookUrl: `http://127.0.0.1:${ports.outbound}/genesys/webhook/default`,
       webhookSecret: HARNESS_CREDENTIALS.genesysWebhookSecret,
@@ -89,13 +115,19 @@ export class BridgeHarness {
       SEQUENCER_PORT: String(ports.sequencer),
       DISPATCHER_PORT: String(ports.dispatcher),
       SEQUENCER_WINDOW_MS: String(options.windowMs ?? 300),
-      WORKER_LOCK_MS: String(options.workerLockMs ?? 3000),
+      ...(options.workerLockMs === undefined ? {} : { WORKER_LOCK_MS: String(options.workerLockMs) }),
       LOG_LEVEL: 'warn',
       ...options.env,
     };
     const harness = new BridgeHarness(telegram, genesys, db, queuePrefix, env, ports);
     if (options.keepAllLogs) harness.logChunkLimit = Infinity;
-    await Promise.all((options.services ?? ['ingress', 'sequencer', 'dispatcher']).map((service) => harness.startService(service)));
+    harness.startingAll = true;
+    try {
+      await Promise.all((options.services ?? ['ingress', 'sequencer', 'dispatcher']).map((service) => harness.startService(service)));
+    } finally {
+      harness.startingAll = false;
+    }
+    await harness.restartStale();
     return harness;
   }
 
@@ -103,22 +135,51 @@ export class BridgeHarness {
     return `http://127.0.0.1:${this.ports[service]}`;
   }
 
+  /**
+   * Starts the service on its port (the same one again after a kill, so URLs pointing at it stay
+   * true). Should the port have been taken meanwhile, the service moves to a fresh one and the
+   * URLs that name it follow: the Genesys integration's webhook for outbound, PUBLIC_BASE_URL
+   * (and the services started with the old one) for ingress.
+   */
   async startService(service: BridgeServiceName): Promise<void> {
-    const child = spawn(process.execPath, [path.resolve(`dist/apps/${service}/src/main.js`)], {
-      // Named as in docker-compose.yml and deploy/k8s, so a test can tell the services' spans apart.
-      env: { PATH: process.env['PATH'] ?? '', OTEL_SERVICE_NAME: `tgg-${service}`, ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const output: string[] = [];
-    const keep = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      if (output.length > this.logChunkLimit) output.shift();
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    this.children.set(service, { process: child, output, exited });
-    await this.waitReady(service, exited);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const child = this.spawnService(service, this.ports[service]);
+        this.children.set(service, child);
+        await this.waitReady(service, this.ports[service], child);
+        break;
+      } catch (error) {
+        if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
+        this.children.delete(service);
+        await this.movePort(service, await reservePort());
+      }
+    }
+    if (service === 'ingress' && !this.startingAll) await this.restartStale();
+  }
+
+  /** One more process of `service` on a port of its own, consuming the same queues (e.g. a second outbound replica). */
+  async startReplica(service: BridgeServiceName): Promise<BridgeReplica> {
+    for (let attempt = 1; ; attempt++) {
+      const port = await reservePort();
+      const child = this.spawnService(service, port);
+      this.replicas.add(child);
+      try {
+        await this.waitReady(service, port, child);
+        return {
+          port,
+          stop: async () => {
+            child.process.kill('SIGTERM');
+            await child.exited;
+            this.replicas.delete(child);
+          },
+        };
+      } catch (error) {
+        child.process.kill('SIGKILL');
+        await child.exited;
+        this.replicas.delete(child);
+        if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /** SIGKILL: no shutdown hooks, no lock release — the crash the product must survive. */
@@ -156,46 +217,100 @@ export class BridgeHarness {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.children.keys()].map(async (service) => {
-      const child = this.children.get(service);
-      child?.process.kill('SIGTERM');
-      const timer = setTimeout(() => child?.process.kill('SIGKILL'), 5000);
-      await child?.exited;
+    await Promise.all([...this.children.values(), ...this.replicas].map(async (child) => {
+      child.process.kill('SIGTERM');
+      const timer = setTimeout(() => child.process.kill('SIGKILL'), 5000);
+      await child.exited;
       clearTimeout(timer);
     }));
     this.children.clear();
+    this.replicas.clear();
     await Promise.all([this.telegram.close(), this.genesys.close()]);
     await this.db.drop();
   }
 
-  private async waitReady(service: BridgeServiceName, exited: Promise<number | null>): Promise<void> {
+  private spawnService(service: BridgeServiceName, port: number): RunningChild {
+    const env = { ...this.env, [PORT_VARIABLE[service]]: String(port) };
+    const child = spawn(process.execPath, [path.resolve(`dist/apps/${service}/src/main.js`)], {
+      // Named as in docker-compose.yml and deploy/k8s, so a test can tell the services' spans apart.
+      env: { PATH: process.env['PATH'] ?? '', OTEL_SERVICE_NAME: `tgg-${service}`, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    const keep = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (output.length > this.logChunkLimit) output.shift();
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { process: child, output, exited, publicBaseUrl: env['PUBLIC_BASE_URL'] };
+  }
+
+  private async movePort(service: BridgeServiceName, port: number): Promise<void> {
+    this.ports[service] = port;
+    this.env[PORT_VARIABLE[service]] = String(port);
+    if (service === 'outbound') {
+      this.genesys.addIntegration(HARNESS_CREDENTIALS.integrationId, { webhookUrl: `${this.url('outbound')}/genesys/webhook/default` });
+    }
+    if (service === 'ingress') this.env['PUBLIC_BASE_URL'] = this.url('ingress');
+  }
+
+  /** Services started before ingress moved to another port still hand out the old PUBLIC_BASE_URL: start them again. */
+  private async restartStale(): Promise<void> {
+    for (const [service, child] of [...this.children]) {
+      if (child.publicBaseUrl !== this.env['PUBLIC_BASE_URL']) await this.restart(service);
+    }
+  }
+
+  private async waitReady(service: BridgeServiceName, port: number, child: RunningChild): Promise<void> {
     const deadline = Date.now() + 30_000;
     let exitCode: number | null | undefined;
-    void exited.then((code) => {
+    void child.exited.then((code) => {
       exitCode = code;
     });
+    const logs = () => child.output.join('');
     while (Date.now() < deadline) {
-      if (exitCode !== undefined) throw new Error(`${service} exited with ${exitCode} while starting:\n${this.logsOf(service)}`);
+      if (exitCode !== undefined) {
+        if (isAddressInUse(logs())) throw new PortTakenError(`${service}: port taken`);
+        throw new Error(`${service} exited with ${exitCode} while starting:\n${logs()}`);
+      }
       try {
-        const response = await fetch(`${this.url(service)}/health/ready`);
-        if (response.status === 200) return;
+        // Bounded: whatever took the port may accept connections and never answer.
+        const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) });
+        // Ready only if it is our child that answers, not another process that had the port first.
+        if (response.status === 200 && (await listensOn(child.process.pid, port))) return;
         await response.body?.cancel();
       } catch {
         // not listening yet
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`${service} not ready within 30 s:\n${this.logsOf(service)}`);
+    throw new Error(`${service} not ready within 30 s:\n${logs()}`);
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+/**
+ * Whether process `pid` holds a listening TCP socket on `port` (Linux: its socket inodes against
+ * /proc/net/tcp{,6}). Where /proc cannot tell, it is assumed (the EADDRINUSE exit still shows).
+ */
+async function listensOn(pid: number | undefined, port: number): Promise<boolean> {
+  if (pid === undefined) return false;
+  let inodes: Set<string>;
+  try {
+    const links = await Promise.all((await readdir(`/proc/${pid}/fd`)).map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+    inodes = new Set(links.map((link) => /^socket:\[(\d+)\]$/.exec(link)?.[1]).filter((inode): inode is string => inode !== undefined));
+  } catch {
+    return true;
+  }
+  const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const rows = await readFile(table, 'utf8').catch(() => '');
+    for (const row of rows.split('\n').slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const fields = row.trim().split(/\s+/);
+      if (fields[1]?.endsWith(`:${portHex}`) && fields[3] === '0A' && inodes.has(fields[9] ?? '')) return true;
+    }
+  }
+  return false;
 }

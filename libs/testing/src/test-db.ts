@@ -37,7 +37,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** One BullMQ/Redis key prefix per test file, so files never see each other's queues. */
+/**
+ * One BullMQ/Redis key prefix per test file, so files never see each other's queues. It uses every
+ * kind of character QUEUE_PREFIX allows besides letters and digits (`:` `.` `_` `-`), so every test
+ * also checks that nothing builds, matches or splits keys in a way such a prefix would break.
+ */
 export function testQueuePrefix(): string {
-  return `tgg-t-${randomBytes(4).toString('hex')}`;
+  return `tgg-t.${randomBytes(4).toString('hex')}:q_1`;
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { GenesysMessageReadyV1 } from '@tgg/contracts';
 import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor, type FinalFailure, type TurnMachinery } from '@tgg/queues';
-import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS } from '@tgg/platform';
+import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { InboundDelivery } from './inbound-delivery.js';
 
@@ -39,16 +39,12 @@ export class GenesysInboundProcessor implements OnApplicationBootstrap, BeforeAp
         },
       },
       (failure) => this.onFinalFailure(failure),
+      { horizonMs: this.config.delivery.horizonMs },
     );
-    this.worker = createBridgeWorker(QueueName.GenesysInbound, processor, {
-      connection: this.redis,
-      prefix: this.config.redis.queuePrefix,
-      concurrency: 64,
-      lockDurationMs: this.config.workers.lockDurationMs,
-    });
+    this.worker = createBridgeWorker(QueueName.GenesysInbound, processor, bridgeWorkerOptions(QueueName.GenesysInbound, this.config, this.redis, this.metrics, 64));
     this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'genesys-inbound worker error'));
     this.worker.on('failed', (job, error) => {
-      if (job && job.attemptsMade < (job.opts.attempts ?? 1)) {
+      if (job && error.name !== 'UnrecoverableError') {
         this.logger.warn({ jobId: job.id, attempt: job.attemptsMade, err: { message: error.message } }, 'Genesys delivery failed; will retry');
       }
     });
@@ -59,7 +55,7 @@ export class GenesysInboundProcessor implements OnApplicationBootstrap, BeforeAp
     await this.worker?.close();
   }
 
-  /** Out of retries or permanent: the job goes to the dead-letter (failed) set and the chat moves on. */
+  /** Permanent or past the delivery horizon: the job goes to the dead-letter (failed) set and the chat moves on. */
   private async onFinalFailure({ job, code, reason }: FinalFailure): Promise<void> {
     this.metrics.updates.inc({ outcome: 'dead_lettered', reason: code });
     this.metrics.deadLetters.inc({ queue: QueueName.GenesysInbound, code });

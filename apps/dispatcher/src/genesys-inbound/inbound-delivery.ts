@@ -3,11 +3,11 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, RetryableError, type GenesysMessageReadyV1, type TelegramMessage } from '@tgg/contracts';
-import { ChannelDirectory, ConversationRepository, InboundDeliveryRepository, MessageRepository, type ChannelRecord } from '@tgg/data';
+import { ChannelDirectory, ConversationRepository, InboundDeliveryRepository, MessageRepository, memberEventAtMs, type ChannelRecord } from '@tgg/data';
 import { OpenMessagingClient, toGenesysInboundMessage } from '@tgg/genesys';
 import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
 import { turnJobId } from '@tgg/queues';
-import { signMediaLink } from '@tgg/telegram';
+import { MediaLinkStore, type MediaLinkRecord } from '@tgg/telegram';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
 
 type MessageItem = Extract<GenesysMessageReadyV1['item'], { kind: 'message' | 'edited_message' }>;
@@ -32,6 +32,7 @@ export class InboundDelivery {
     @Inject(InboundDeliveryRepository) private readonly acceptedLog: InboundDeliveryRepository,
     @Inject(OpenMessagingClient) private readonly genesys: OpenMessagingClient | undefined,
     @Inject(WORKER_REDIS) private readonly redis: Redis,
+    @Inject(MediaLinkStore) private readonly mediaLinks: MediaLinkStore,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -42,8 +43,11 @@ export class InboundDelivery {
     const { item } = job;
     if (item.kind === 'my_chat_member') {
       const blocked = item.member.new_chat_member.status === 'kicked';
-      await this.conversations.setBlocked(channel.id, job.chatId, blocked, item.member.date * 1000);
-      this.logger.info({ channel: job.channel, chatId: job.chatId, blocked }, blocked ? 'customer blocked the bot' : 'customer unblocked the bot');
+      // These take no per-chat turn and may be retried out of order: the repository keeps the newest change.
+      const applied = await this.conversations.setBlocked(channel.id, job.chatId, blocked, memberEventAtMs(item.member.date), job.updateId);
+      const fields = { channel: job.channel, chatId: job.chatId, updateId: job.updateId, blocked };
+      if (applied === 'stale') this.logger.info(fields, 'older block/unblock ignored: a newer one is already applied');
+      else this.logger.info(fields, blocked ? 'customer blocked the bot' : 'customer unblocked the bot');
       return;
     }
     await inSpanFromCarrier('dispatcher.deliver', job.trace, { 'tgg.channel': job.channel, 'tgg.update_id': job.updateId }, async (span) => {
@@ -87,7 +91,7 @@ export class InboundDelivery {
       atMs: nowMs,
     });
     const processingTimeMs = nowMs - job.receivedAtMs;
-    this.metrics.processingTime.observe({ direction: 'inbound', channel: job.channel }, processingTimeMs / 1000);
+    this.metrics.observeProcessingTime({ direction: 'inbound', channel: job.channel }, processingTimeMs / 1000);
     this.metrics.updates.inc({ outcome: 'delivered', reason: '' });
     this.logger.debug({ channel: job.channel, chatId: job.chatId, updateId: job.updateId, processingTimeMs }, 'delivered to Genesys');
     return processingTimeMs;
@@ -96,11 +100,19 @@ export class InboundDelivery {
   private async postToGenesys(channel: ChannelRecord, job: MessageJob, messageRowId: string): Promise<AcceptedByGenesys> {
     if (!this.genesys) throw new RetryableError('no Genesys OAuth client configured', 'genesys_not_configured', 60_000);
     if (!channel.genesysIntegrationId) throw new PermanentError(`channel ${channel.name} has no Genesys integration id`, 'channel_without_integration');
-    const expiresAtS = Math.floor(Date.now() / 1000) + this.config.media.urlTtlS;
+    const nowS = Math.floor(Date.now() / 1000);
+    const expiresAtS = nowS + this.config.media.urlTtlS;
+    const linkRecords: MediaLinkRecord[] = [];
     const inbound = toGenesysInboundMessage(
       { chatId: job.chatId, kind: job.item.kind, message: job.item.message, updateId: job.updateId, botUsername: channel.name },
-      (file) => `${this.config.http.publicBaseUrl}${signMediaLink({ channel: channel.name, ...file, expiresAtS }, this.config.media.signingKey)}`,
+      (file) => {
+        const record = { channel: channel.name, ...file };
+        linkRecords.push(record);
+        return `${this.config.http.publicBaseUrl}${this.mediaLinks.linkOf(record, expiresAtS).path}`;
+      },
     );
+    // Stored before Genesys sees the link: it may fetch the file the moment it accepts the message.
+    await this.mediaLinks.save(linkRecords, expiresAtS, nowS);
     try {
       const response = await this.genesys.sendInboundMessage(channel.genesysIntegrationId, inbound);
       return { genesysMessageId: response.id, conversationId: response.conversationId };

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { MessageRepository, purgeExpiredBodies, retentionCutoffMs } from '@tgg/data';
 import { QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
-import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { scheduleMessageRetention } from './retention-schedule.js';
 
@@ -39,9 +39,10 @@ export class MessageRetentionProcessor implements OnApplicationBootstrap, Before
     scheduleMessageRetention(this.queue).catch((error: unknown) =>
       this.logger.error({ err: { message: (error as Error).message } }, 'could not register the message retention schedule; it is registered again at the next start'),
     );
-    const processor = createProcessor({ 'message-retention-due.v1': async () => this.purgeExpiredBodies() }, async (failure) => this.onFinalFailure(failure));
+    // Its own attempt budget (5, in the scheduler's job options) ends a failing run; the horizon only bounds it further.
+    const processor = createProcessor({ 'message-retention-due.v1': async () => this.purgeExpiredBodies() }, async (failure) => this.onFinalFailure(failure), { horizonMs: this.config.delivery.horizonMs });
     // One run at a time per replica; runs on two replicas (a slow run overlapping the next) skip each other's rows.
-    this.worker = createBridgeWorker(QueueName.Maintenance, processor, { connection: this.redis, prefix, concurrency: 1, lockDurationMs: this.config.workers.lockDurationMs });
+    this.worker = createBridgeWorker(QueueName.Maintenance, processor, bridgeWorkerOptions(QueueName.Maintenance, this.config, this.redis, this.metrics, 1));
     this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'maintenance worker error'));
     void this.worker.run();
   }

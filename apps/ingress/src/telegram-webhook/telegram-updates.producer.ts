@@ -18,7 +18,7 @@ export class TelegramUpdatesProducer implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.queue = new Queue(QueueName.TelegramUpdates, { connection: redis, prefix: config.redis.queuePrefix });
-    this.producer = new TypedProducer(this.queue, 'telegram-update-received.v1', defaultJobOptions(25));
+    this.producer = new TypedProducer(this.queue, 'telegram-update-received.v1', defaultJobOptions(config.delivery.deadLetterKeep));
     this.turns = new ChatTurnStore(redis, config.redis.queuePrefix);
   }
 

@@ -19,7 +19,7 @@ export class DeliveryReceipts implements OnApplicationShutdown {
 
   constructor(@Inject(WORKER_REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
     this.queue = new Queue(QueueName.GenesysReceipts, { connection: redis, prefix: config.redis.queuePrefix });
-    this.producer = new TypedProducer(this.queue, 'genesys-receipt-ready.v1', defaultJobOptions(config.genesys.maxAttempts));
+    this.producer = new TypedProducer(this.queue, 'genesys-receipt-ready.v1', defaultJobOptions(config.delivery.deadLetterKeep));
   }
 
   async delivered(channel: string, reply: OpenOutboundMessage, trace: TraceCarrier): Promise<void> {

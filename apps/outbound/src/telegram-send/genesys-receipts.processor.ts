@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, RetryableError, type GenesysReceiptReadyV1 } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
 import { OpenMessagingClient } from '@tgg/genesys';
-import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
 import { QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
 
@@ -28,13 +28,8 @@ export class GenesysReceiptsProcessor implements OnApplicationBootstrap, BeforeA
     const processor = createProcessor({ 'genesys-receipt-ready.v1': (data) => this.postReceipt(data) }, async ({ job, code, reason }) => {
       this.metrics.deadLetters.inc({ queue: QueueName.GenesysReceipts, code });
       this.logger.error({ jobId: job.id, code, reason }, 'receipt to Genesys dead-lettered: the agent will not see this reply\'s final status');
-    });
-    this.worker = createBridgeWorker(QueueName.GenesysReceipts, processor, {
-      connection: this.redis,
-      prefix: this.config.redis.queuePrefix,
-      concurrency: 20,
-      lockDurationMs: this.config.workers.lockDurationMs,
-    });
+    }, { horizonMs: this.config.delivery.horizonMs });
+    this.worker = createBridgeWorker(QueueName.GenesysReceipts, processor, bridgeWorkerOptions(QueueName.GenesysReceipts, this.config, this.redis, this.metrics, 20));
     this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'genesys-receipts worker error'));
     void this.worker.run();
   }

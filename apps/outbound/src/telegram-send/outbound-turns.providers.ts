@@ -14,13 +14,11 @@ export const SEND_RATE_LIMITER = Symbol('SEND_RATE_LIMITER');
 
 /** "Short bursts are tolerated" (telegram-bot-api.md §4.3): a reply split in three leaves at once. */
 export const PER_CHAT_BURST = 3;
-/** The global cell allows no burst: ~30/s is Telegram's own figure for the whole bot. */
-const GLOBAL_BURST = 1;
-/**
- * A reply's turn is rechecked this often in case its job was lost between "turn taken" and "job
- * added" (a crash). Shorter than the inbound 30 s: an agent waits on the answer being seen.
- */
-const INFLIGHT_RECHECK_MS = 10_000;
+
+/** How long a reply the webhook acknowledged may hold its chat back while it is on its way into the chat's line. */
+export function outboundIncomingStaleMs(config: AppConfig): number {
+  return 2 * config.workers.lockDurationMs + 5000;
+}
 
 @Injectable()
 class OutboundTurnsCloser implements OnApplicationShutdown {
@@ -41,9 +39,10 @@ export const outboundTurnsProviders: Provider[] = [
           queuePrefix: config.redis.queuePrefix,
           queueName: QueueName.TelegramSends,
           jobName: 'telegram-reply-ready.v1',
-          maxAttempts: config.telegram.maxAttempts,
+          deadLetterKeep: config.delivery.deadLetterKeep,
           namespace: 'out',
-          inflightRecheckMs: INFLIGHT_RECHECK_MS,
+          // A killed intake worker's job returns after its lock expires: wait a little longer than that.
+          incomingStaleMs: outboundIncomingStaleMs(config),
         },
         (chatRef, orderKey) => logger.error({ chatRef, orderKey }, 'reply turn held unreadable data; skipped it'),
       ),
@@ -57,7 +56,6 @@ export const outboundTurnsProviders: Provider[] = [
         perChatPerSecond: config.outbound.perChatPerSecond,
         perChatBurst: PER_CHAT_BURST,
         globalPerSecond: config.outbound.globalPerSecond,
-        globalBurst: GLOBAL_BURST,
       }),
   },
 ];

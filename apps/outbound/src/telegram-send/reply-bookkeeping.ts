@@ -56,7 +56,7 @@ export class ReplyBookkeeping {
     await this.conversations.touchOutbound(channel.id, job.chatId, nowMs);
     await this.receipts.delivered(job.channel, job.reply, job.trace);
     const processingTimeMs = nowMs - job.receivedAtMs;
-    this.metrics.processingTime.observe({ direction: 'outbound', channel: job.channel }, processingTimeMs / 1000);
+    this.metrics.observeProcessingTime({ direction: 'outbound', channel: job.channel }, processingTimeMs / 1000);
     this.metrics.replies.inc({ outcome: 'delivered', reason: '' });
     this.logger.debug({ channel: job.channel, chatId: job.chatId, genesysMessageId: job.reply.id, processingTimeMs }, 'reply delivered to Telegram');
     return processingTimeMs;
@@ -76,12 +76,12 @@ export class ReplyBookkeeping {
     return undefined;
   }
 
-  /** Out of retries, or a permanent error: the job is dead-lettered (failed set) and Genesys gets a Failed receipt. */
-  async deadLettered(job: TelegramReplyReadyV1, channel: ChannelRecord | undefined, failure: { code: string; reason: string; retriesExhausted: boolean }): Promise<void> {
+  /** Past the delivery horizon, or a permanent error: the job is dead-lettered (failed set) and Genesys gets a Failed receipt. */
+  async deadLettered(job: TelegramReplyReadyV1, channel: ChannelRecord | undefined, failure: { code: string; reason: string; horizonReached: boolean }): Promise<void> {
     this.metrics.replies.inc({ outcome: 'dead_lettered', reason: failure.code });
     this.metrics.deadLetters.inc({ queue: QueueName.TelegramSends, code: failure.code });
     this.logger.error({ channel: job.channel, chatId: job.chatId, genesysMessageId: job.reply.id, code: failure.code, reason: failure.reason }, 'reply dead-lettered; replay with `npm run cli -- dlq replay`');
-    const error = failure.retriesExhausted ? new RetryableError(failure.reason, failure.code) : new PermanentError(failure.reason, failure.code);
+    const error = failure.horizonReached ? new RetryableError(failure.reason, failure.code) : new PermanentError(failure.reason, failure.code);
     await this.receipts.failed(job.channel, job.reply, receiptReasonFor(error), job.trace);
     if (!channel) return;
     const claim = await this.claim(channel, job);

@@ -51,7 +51,7 @@ export class ReplyDelivery {
   }
 
   /** After the processor gave up on the job. */
-  async giveUp(job: TelegramReplyReadyV1, failure: { code: string; reason: string; retriesExhausted: boolean }): Promise<void> {
+  async giveUp(job: TelegramReplyReadyV1, failure: { code: string; reason: string; horizonReached: boolean }): Promise<void> {
     const kind = planReply(job.reply).kind;
     if (kind === 'typing' || kind === 'ignore') return;
     await this.book.deadLettered(job, await this.channels.get(job.channel), failure);

@@ -3,8 +3,8 @@ import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import { PermanentError, type GenesysReplyReceivedV1, type TelegramReplyReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
+import { GenesysReplyReceivedV1, PermanentError, type TelegramReplyReadyV1 } from '@tgg/contracts';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
 import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { DeliveryReceipts } from './delivery-receipts.js';
@@ -36,19 +36,22 @@ export class ReplyIntakeProcessor implements OnApplicationBootstrap, BeforeAppli
       this.metrics.replies.inc({ outcome: 'dead_lettered', reason: code });
       this.metrics.deadLetters.inc({ queue: QueueName.GenesysReplies, code });
       this.logger.error({ jobId: job.id, code, reason }, 'reply dead-lettered before reaching its chat queue');
-    });
-    this.worker = createBridgeWorker(QueueName.GenesysReplies, processor, {
-      connection: this.redis,
-      prefix: this.config.redis.queuePrefix,
-      concurrency: 20,
-      lockDurationMs: this.config.workers.lockDurationMs,
-    });
+      await this.clearIncomingMark(job.data);
+    }, { horizonMs: this.config.delivery.horizonMs });
+    this.worker = createBridgeWorker(QueueName.GenesysReplies, processor, bridgeWorkerOptions(QueueName.GenesysReplies, this.config, this.redis, this.metrics, 20));
     this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'genesys-replies worker error'));
     void this.worker.run();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+  }
+
+  /** A dead-lettered reply will never join its chat's line: stop it holding the chat back. */
+  private async clearIncomingMark(data: unknown): Promise<void> {
+    const parsed = GenesysReplyReceivedV1.safeParse(data);
+    const chatId = parsed.success ? telegramChatIdOf(parsed.data.reply.channel.to.id) : undefined;
+    if (parsed.success && chatId) await this.turns.store.clearIncoming(ChatTurnStore.chatRef(parsed.data.channel, chatId), parsed.data.reply.id);
   }
 
   async queueReplyTurn(received: GenesysReplyReceivedV1, job: Job): Promise<void> {
@@ -66,10 +69,10 @@ export class ReplyIntakeProcessor implements OnApplicationBootstrap, BeforeAppli
       // Jobs of this queue are numbered by BullMQ (the webhook gives no job id); anything else is not ours.
       if (!Number.isSafeInteger(arrivalSequence)) throw new PermanentError(`genesys-replies job ${job.id} has no arrival number`, 'invalid_job_id');
       const orderKey = replyOrderKey(reply.channel.time, arrivalSequence, received.receivedAtMs);
-      const item: TelegramReplyReadyV1 = { channel: received.channel, chatId, orderKey, reply, receivedAtMs: received.receivedAtMs, trace: injectTraceCarrier() };
+      const item: TelegramReplyReadyV1 = { channel: received.channel, chatId, orderKey, reply, receivedAtMs: received.receivedAtMs, replayedAtMs: received.replayedAtMs, trace: injectTraceCarrier() };
       const chatRef = ChatTurnStore.chatRef(received.channel, chatId);
       const nowMs = Date.now();
-      const outcome = await this.turns.store.accept(chatRef, orderKey, JSON.stringify(item), nowMs, 0);
+      const outcome = await this.turns.store.accept(chatRef, orderKey, JSON.stringify(item), nowMs, 0, reply.id);
       if (outcome === 'late') this.metrics.replies.inc({ outcome: 'late', reason: '' });
       // A duplicate is this job re-run after a crash: the turn may be in flight with its job never added, so recheck.
       await this.turns.scheduler.advance(chatRef, nowMs, { recheck: outcome === 'duplicate' });

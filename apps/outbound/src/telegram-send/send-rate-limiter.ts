@@ -1,59 +1,128 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 export interface SendRateSettings {
   perChatPerSecond: number;
   /** Sends a chat may make at once before the per-chat pace applies ("short bursts are tolerated"). */
   perChatBurst: number;
+  /** At most this many sends reach Telegram in any sliding second, across every outbound replica. */
   globalPerSecond: number;
-  globalBurst: number;
 }
 
 /**
- * Reserves send slots under two limits at once, in Redis so every outbound replica shares them:
- * per chat (OUTBOUND_PER_CHAT_PER_S, small burst) and per bot API overall (OUTBOUND_GLOBAL_PER_S).
- * Each limit is a GCRA ("virtual scheduling") cell: one "theoretical arrival time" per key. A
- * reservation takes the earliest instant allowed by both cells, advances both, and tells the caller
- * how long to wait; the clock is Redis' TIME, so replicas with skewed clocks still agree.
+ * What the limits promise, and why the scripts look like this
+ * ============================================================
+ * The limits are promised *at Telegram*: in any sliding second Telegram receives at most
+ * OUTBOUND_GLOBAL_PER_S of our requests, and each chat's requests keep its pace there. A send is
+ * granted at time g (Redis' clock) and answered at e; Telegram received it somewhere in [g, e]. The
+ * network delay in between varies, so two grants 1/limit apart can arrive closer together: a limiter
+ * that counts grants alone overshoots at the receiver (121 in one second against 100/s was seen).
  *
- * Why not BullMQ's worker limiter for the global limit: it counts jobs, and one reply can be
- * several Telegram messages (a file with its caption and the text that did not fit, a text split in
- * three). Counting each message here keeps both limits exact with one mechanism.
+ * So a send occupies its slot from grant until it is answered, plus one second:
  *
- * KEYS: 1 the chat's cell, 2 the global cell. ARGV: chat interval ms, chat tolerance ms, global
- * interval ms, global tolerance ms, 1/0 whether the chat limit applies. Returns the wait in ms.
+ * - Global: a sliding-window log (a sorted set, one member per send, scored by when the send
+ *   stopped counting-in-flight: its answer time, or a lease while in flight). A send is granted only
+ *   when fewer than `limit` members have a score within the last second. Proof: say limit + 1 sends
+ *   arrived within one second [a, a + 1 s). Take the one granted last, at g: it arrived after g, so
+ *   a > g − 1 s. Every other one was granted before g and answered after it arrived, i.e. after a,
+ *   so at g each of them scored > g − 1 s: `limit` members were counted and the grant was refused.
+ * - Per chat: GCRA over answer times. A chat's sends are sequential (one reply at a time, its parts
+ *   one after another), so its theoretical arrival time advances when a send is *answered*
+ *   (tat = max(tat, e) + interval) and a send is granted when now ≥ tat − tolerance: for any sends
+ *   i < j, g_j ≥ e_i + (j − i − (burst − 1)) × interval, hence at Telegram too.
+ *
+ * A grant is always "now" (Redis' TIME, shared by every replica, immune to skewed process clocks):
+ * nothing is reserved for later, so a process that wakes late simply asks again and there is no
+ * "send anyway" path. To keep waiters from all polling at once, the global limit also hands out
+ * tickets one interval apart (a GCRA cell): a waiter sleeps until its ticket, then asks for a grant;
+ * if the window is still full it takes the next ticket. Tickets only spread the asking — the log alone
+ * decides. The cost of being exact: with round-trip δ, throughput under sustained load is
+ * limit × 1 s / (1 s + δ) rather than `limit`.
+ *
+ * A send whose process dies before it is answered keeps its slot (and blocks its chat) until its
+ * lease ends: the Bot API client's request timeout plus a margin, after which Telegram can no longer
+ * receive it.
+ *
+ * Why not BullMQ's worker limiter for the global limit: it counts jobs per process window, and one
+ * reply can be several Telegram messages (a file with its caption and the text that did not fit, a
+ * text split in three).
  */
-const RESERVE_SCRIPT = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local chatInterval, chatTolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
-local globalInterval, globalTolerance = tonumber(ARGV[3]), tonumber(ARGV[4])
-local useChat = ARGV[5] == '1'
-local chatTat = tonumber(redis.call('GET', KEYS[1]) or '0')
-local globalTat = tonumber(redis.call('GET', KEYS[2]) or '0')
-local slot = math.max(now, globalTat - globalTolerance)
-if useChat then slot = math.max(slot, chatTat - chatTolerance) end
-if useChat then
-  local nextChat = math.max(chatTat, slot) + chatInterval
-  redis.call('SET', KEYS[1], tostring(nextChat), 'PX', math.ceil(nextChat - now) + 1000)
-end
-local nextGlobal = math.max(globalTat, slot) + globalInterval
-redis.call('SET', KEYS[2], tostring(nextGlobal), 'PX', math.ceil(nextGlobal - now) + 1000)
-return math.ceil(slot - now)
-`;
 
-type ReserveCommand = (numberOfKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+/** How often a chat whose previous send is still unanswered (a duplicate job) asks again. */
+const BUSY_POLL_MS = 250;
 
 /**
- * A wait that ends this much after its slot means the process stalled (a busy event loop fires
- * timers late). Sending then could go out together with sends reserved after it and burst past
- * the limit, so a late waker takes a new slot instead; its old one simply goes unused.
+ * KEYS: 1 the chat's state (hash: tat, busy, busyUntil), 2 the global ticket cell, 3 the global log.
+ * ARGV: 1 send id, 2 1/0 whether the chat limit applies, 3 chat interval ms, 4 chat tolerance ms,
+ * 5 global interval ms, 6 global limit, 7 lease ms, 8 the caller's ticket ('' for none).
+ * Returns { 1 granted / 0 not, ms to wait before asking again, the ticket to bring back ('' none) }.
  */
-const LATE_WAKE_MS = 50;
-/** Under sustained stalls, give up on exactness after this many slots rather than starve the send. */
-const MAX_RESERVATIONS = 3;
+const ACQUIRE_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local useChat = ARGV[2] == '1'
+local chatInterval, chatTolerance = tonumber(ARGV[3]), tonumber(ARGV[4])
+local globalInterval, limit, leaseMs = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local ticket = tonumber(ARGV[8])
+local tat = 0
+if useChat then
+  local state = redis.call('HMGET', KEYS[1], 'tat', 'busyUntil')
+  tat = tonumber(state[1] or '0')
+  local busyUntil = tonumber(state[2])
+  if busyUntil then
+    if busyUntil > now then return {0, math.min(busyUntil - now, ${BUSY_POLL_MS}), ARGV[8]} end
+    tat = math.max(tat, busyUntil) + chatInterval
+    redis.call('HSET', KEYS[1], 'tat', tostring(tat))
+    redis.call('HDEL', KEYS[1], 'busy', 'busyUntil')
+  end
+  if tat - chatTolerance > now then return {0, math.ceil(tat - chatTolerance - now), ARGV[8]} end
+end
+local function nextTicket()
+  local cell = tonumber(redis.call('GET', KEYS[2]) or '0')
+  local taken = math.max(now, cell)
+  redis.call('SET', KEYS[2], tostring(taken + globalInterval), 'PX', math.ceil(taken + globalInterval - now) + 1000)
+  return taken
+end
+if not ticket then ticket = nextTicket() end
+if ticket > now then return {0, math.ceil(ticket - now), tostring(ticket)} end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 1000)
+if redis.call('ZCARD', KEYS[3]) >= limit then
+  ticket = nextTicket()
+  return {0, math.max(1, math.ceil(ticket - now)), tostring(ticket)}
+end
+redis.call('ZADD', KEYS[3], now + leaseMs, ARGV[1])
+if redis.call('PTTL', KEYS[3]) < leaseMs + 1000 then redis.call('PEXPIRE', KEYS[3], leaseMs + 1000) end
+if useChat then
+  redis.call('HSET', KEYS[1], 'busy', ARGV[1], 'busyUntil', tostring(now + leaseMs))
+  redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(tat - now, 0)) + leaseMs + chatInterval + 1000)
+end
+return {1, 0, ''}
+`;
+
+/**
+ * KEYS: 1 the chat's state, 2 the global log. ARGV: 1 send id, 2 1/0 chat limit applies, 3 chat
+ * interval ms. The send was answered now: it counts in the log for one more second from now, and the
+ * chat's theoretical arrival time moves one interval past now.
+ */
+const RELEASE_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZADD', KEYS[2], 'XX', now, ARGV[1])
+if ARGV[2] == '1' and redis.call('HGET', KEYS[1], 'busy') == ARGV[1] then
+  local chatInterval = tonumber(ARGV[3])
+  local tat = math.max(tonumber(redis.call('HGET', KEYS[1], 'tat') or '0'), now) + chatInterval
+  redis.call('HSET', KEYS[1], 'tat', tostring(tat))
+  redis.call('HDEL', KEYS[1], 'busy', 'busyUntil')
+  redis.call('PEXPIRE', KEYS[1], math.ceil(tat - now) + 1000)
+end
+return 1
+`;
+
+type ScriptCommand = (numberOfKeys: number, ...args: (string | number)[]) => Promise<unknown>;
 
 export class SendRateLimiter {
-  private readonly reserveCommand: ReserveCommand;
+  private readonly acquireCommand: ScriptCommand;
+  private readonly releaseCommand: ScriptCommand;
   private readonly chatIntervalMs: number;
   private readonly globalIntervalMs: number;
 
@@ -62,45 +131,73 @@ export class SendRateLimiter {
     private readonly prefix: string,
     private readonly settings: SendRateSettings,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    private readonly now: () => number = () => performance.now(),
   ) {
     this.chatIntervalMs = 1000 / settings.perChatPerSecond;
     this.globalIntervalMs = 1000 / settings.globalPerSecond;
-    const commands = redis as unknown as Record<string, ReserveCommand | undefined>; // ioredis adds defined commands as methods
-    if (!commands['tggOutboundReserve']) redis.defineCommand('tggOutboundReserve', { lua: RESERVE_SCRIPT });
-    const command = commands['tggOutboundReserve'];
-    if (!command) throw new Error('could not define the outbound rate-limit script');
-    this.reserveCommand = (...args) => command.apply(redis, args);
+    this.acquireCommand = defineScript(redis, 'tggOutboundAcquire', ACQUIRE_SCRIPT);
+    this.releaseCommand = defineScript(redis, 'tggOutboundRelease', RELEASE_SCRIPT);
   }
 
   /**
-   * Takes the next slot for one message to `chatRef` (or for a chat action, which counts only
-   * globally when `chatRef` is undefined) and resolves with how many ms to wait before sending.
+   * Waits for a slot for one request to Telegram (a message to `chatRef`, or a chat action, which
+   * counts only globally, when `chatRef` is undefined), runs `send`, and records when it was
+   * answered. `leaseMs` bounds how long the request can take (its timeout and a margin).
    */
-  async reserve(chatRef: string | undefined): Promise<number> {
-    const { perChatBurst, globalBurst } = this.settings;
-    const waitMs = await this.reserveCommand(
-      2,
-      `${this.prefix}:out:rate:{${chatRef ?? '-'}}`,
-      `${this.prefix}:out:rate:global`,
-      this.chatIntervalMs,
-      this.chatIntervalMs * Math.max(0, perChatBurst - 1),
-      this.globalIntervalMs,
-      this.globalIntervalMs * Math.max(0, globalBurst - 1),
-      chatRef === undefined ? 0 : 1,
-    );
-    return Number(waitMs);
-  }
-
-  /** reserve() then wait for the slot (again if woken late); resolves with the time waited. */
-  async waitForSlot(chatRef: string | undefined): Promise<number> {
-    const startedAt = this.now();
-    for (let reservation = 1; ; reservation++) {
-      const waitMs = await this.reserve(chatRef);
-      if (waitMs <= 0) return this.now() - startedAt;
-      const slotAt = this.now() + waitMs;
-      await this.sleep(waitMs);
-      if (this.now() - slotAt <= LATE_WAKE_MS || reservation >= MAX_RESERVATIONS) return this.now() - startedAt;
+  async run<T>(chatRef: string | undefined, leaseMs: number, send: () => Promise<T>): Promise<T> {
+    const id = randomUUID();
+    await this.acquire(id, chatRef, leaseMs);
+    try {
+      return await send();
+    } finally {
+      // A release that cannot reach Redis must not turn a delivered send into a failed (and then
+      // repeated) one: the slot is then held until its lease ends, which only errs on the safe side.
+      await this.release(id, chatRef).catch(() => undefined);
     }
   }
+
+  private async acquire(id: string, chatRef: string | undefined, leaseMs: number): Promise<void> {
+    let ticket = '';
+    for (;;) {
+      const [granted, waitMs, nextTicket] = parseAcquire(
+        await this.acquireCommand(
+          3,
+          this.chatKey(chatRef),
+          `${this.prefix}:out:rate:global`,
+          `${this.prefix}:out:rate:global:sent`,
+          id,
+          chatRef === undefined ? 0 : 1,
+          this.chatIntervalMs,
+          this.chatIntervalMs * Math.max(0, this.settings.perChatBurst - 1),
+          this.globalIntervalMs,
+          this.settings.globalPerSecond,
+          Math.ceil(leaseMs),
+          ticket,
+        ),
+      );
+      if (granted) return;
+      ticket = nextTicket;
+      await this.sleep(waitMs);
+    }
+  }
+
+  private async release(id: string, chatRef: string | undefined): Promise<void> {
+    await this.releaseCommand(2, this.chatKey(chatRef), `${this.prefix}:out:rate:global:sent`, id, chatRef === undefined ? 0 : 1, this.chatIntervalMs);
+  }
+
+  private chatKey(chatRef: string | undefined): string {
+    return `${this.prefix}:out:rate:{${chatRef ?? '-'}}`;
+  }
+}
+
+function defineScript(redis: Redis, name: string, lua: string): ScriptCommand {
+  const commands = redis as unknown as Record<string, ScriptCommand | undefined>; // ioredis adds defined commands as methods
+  if (!commands[name]) redis.defineCommand(name, { lua });
+  const command = commands[name];
+  if (!command) throw new Error(`could not define the outbound rate-limit script ${name}`);
+  return (...args) => command.apply(redis, args);
+}
+
+function parseAcquire(reply: unknown): [boolean, number, string] {
+  if (!Array.isArray(reply) || reply.length !== 3) throw new Error('unexpected reply from the outbound rate-limit script');
+  return [Number(reply[0]) === 1, Math.max(1, Number(reply[1])), String(reply[2])];
 }

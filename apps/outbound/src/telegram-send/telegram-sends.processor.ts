@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { TelegramReplyReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
 import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { OUTBOUND_TURNS, type OutboundTurns } from './outbound-turns.providers.js';
@@ -46,16 +46,12 @@ export class TelegramSendsProcessor implements OnApplicationBootstrap, BeforeApp
         },
       },
       (failure) => this.onFinalFailure(failure),
+      { horizonMs: this.config.delivery.horizonMs },
     );
-    this.worker = createBridgeWorker(QueueName.TelegramSends, processor, {
-      connection: this.redis,
-      prefix: this.config.redis.queuePrefix,
-      concurrency: CONCURRENCY,
-      lockDurationMs: this.config.workers.lockDurationMs,
-    });
+    this.worker = createBridgeWorker(QueueName.TelegramSends, processor, bridgeWorkerOptions(QueueName.TelegramSends, this.config, this.redis, this.metrics, CONCURRENCY));
     this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'telegram-sends worker error'));
     this.worker.on('failed', (job, error) => {
-      if (job && job.attemptsMade < (job.opts.attempts ?? 1) && error.name !== 'UnrecoverableError') {
+      if (job && error.name !== 'UnrecoverableError') {
         this.metrics.replies.inc({ outcome: 'retried', reason: 'code' in error && typeof error.code === 'string' ? error.code : 'error' });
         this.logger.warn({ jobId: job.id, attempt: job.attemptsMade, err: { message: error.message } }, 'Telegram send failed; will retry');
       }
@@ -67,7 +63,7 @@ export class TelegramSendsProcessor implements OnApplicationBootstrap, BeforeApp
     await this.worker?.close();
   }
 
-  /** Out of retries or permanent: Failed receipt, dead-letter (failed set), and the chat moves on. */
+  /** Past the delivery horizon or permanent: Failed receipt, dead-letter (failed set), and the chat moves on. */
   private async onFinalFailure({ job, code, reason }: FinalFailure): Promise<void> {
     const parsed = TelegramReplyReadyV1.safeParse(job.data);
     if (!parsed.success) {
@@ -75,8 +71,8 @@ export class TelegramSendsProcessor implements OnApplicationBootstrap, BeforeApp
       this.logger.error({ jobId: job.id, code, reason }, 'unreadable reply job dead-lettered');
       return;
     }
-    const retriesExhausted = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    await this.delivery.giveUp(parsed.data, { code, reason, retriesExhausted }).catch((error: unknown) =>
+    const horizonReached = code === 'delivery_horizon';
+    await this.delivery.giveUp(parsed.data, { code, reason, horizonReached }).catch((error: unknown) =>
       this.logger.warn({ jobId: job.id, err: { message: messageOf(error) } }, 'could not record the dead-lettered reply'),
     );
     await this.finishTurn(parsed.data);

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, TelegramUpdate, TelegramUpdateReceivedV1, forwardableOf, incomingChatIdOf, type GenesysMessageReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS } from '@tgg/platform';
+import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
 import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor, toJobId, type TurnMachinery } from '@tgg/queues';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { orderKeyOf, orderKeyString } from './reorder-buffer.js';
@@ -36,13 +36,9 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
         this.metrics.deadLetters.inc({ queue: QueueName.TelegramUpdates, code });
         this.logger.error({ jobId: job.id, code, reason }, 'update dead-lettered');
       },
+      { horizonMs: this.config.delivery.horizonMs },
     );
-    this.worker = createBridgeWorker(QueueName.TelegramUpdates, processor, {
-      connection: this.redis,
-      prefix: this.config.redis.queuePrefix,
-      concurrency: 50,
-      lockDurationMs: this.config.workers.lockDurationMs,
-    });
+    this.worker = createBridgeWorker(QueueName.TelegramUpdates, processor, bridgeWorkerOptions(QueueName.TelegramUpdates, this.config, this.redis, this.metrics, 50));
     this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'telegram-updates worker error'));
     void this.worker.run();
   }
@@ -68,7 +64,7 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
       this.metrics.updates.inc({ outcome: 'ignored', reason: 'kind' });
       return;
     }
-    const base = { channel: job.channel, updateId: job.update.update_id, receivedAtMs: job.receivedAtMs, trace: job.trace };
+    const base = { channel: job.channel, updateId: job.update.update_id, receivedAtMs: job.receivedAtMs, replayedAtMs: job.replayedAtMs, trace: job.trace };
     if (forwardable.kind === 'my_chat_member') {
       // Block/unblock takes no turn: it changes what outbound may send, not what Genesys receives.
       const chatId = String(forwardable.member.chat.id);

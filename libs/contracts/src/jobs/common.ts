@@ -10,3 +10,10 @@ export type TraceCarrier = z.infer<typeof TraceCarrier>;
 
 /** Chat ids as decimal strings: they exceed 32 bits and must never pass through float arithmetic. */
 export const ChatIdString = z.string().regex(/^-?\d{1,20}$/);
+
+/**
+ * Set by `npm run cli -- dlq replay`: the operator's replay restarts the job's delivery horizon
+ * (DELIVERY_HORIZON_S), which otherwise runs from when the bridge received the message. Optional,
+ * so jobs queued before it existed still parse.
+ */
+export const ReplayedAtMs = z.number().int().optional();

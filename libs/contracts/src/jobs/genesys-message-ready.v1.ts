@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChatMemberUpdated, TelegramMessage } from '../telegram/update.js';
-import { ChannelName, ChatIdString, TraceCarrier } from './common.js';
+import { ChannelName, ChatIdString, TraceCarrier, ReplayedAtMs } from './common.js';
 
 /** sequencer → dispatcher: the next update of one chat, released in order. */
 export const GenesysMessageReadyV1 = z.object({
@@ -16,6 +16,7 @@ export const GenesysMessageReadyV1 = z.object({
   ]),
   receivedAtMs: z.number().int(),
   trace: TraceCarrier,
+  replayedAtMs: ReplayedAtMs,
   /** How often an operator's `dlq replay` put this turn back in its chat's line (each time under a new job id). */
   replay: z.number().int().min(1).optional(),
 });

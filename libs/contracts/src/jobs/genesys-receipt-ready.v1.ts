@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OpenInboundReceipt } from '../genesys/open-messaging.js';
-import { ChannelName, TraceCarrier } from './common.js';
+import { ChannelName, TraceCarrier, ReplayedAtMs } from './common.js';
 
 /**
  * Telegram sender → receipt poster: the final Delivered/Failed receipt of one agent reply. A job of
@@ -10,5 +10,6 @@ export const GenesysReceiptReadyV1 = z.object({
   channel: ChannelName,
   receipt: OpenInboundReceipt,
   trace: TraceCarrier,
+  replayedAtMs: ReplayedAtMs,
 });
 export type GenesysReceiptReadyV1 = z.infer<typeof GenesysReceiptReadyV1>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OpenOutboundMessage } from '../genesys/open-messaging.js';
-import { ChannelName, ChatIdString, TraceCarrier } from './common.js';
+import { ChannelName, ChatIdString, TraceCarrier, ReplayedAtMs } from './common.js';
 
 /**
  * reply intake → Telegram sender: the next agent reply of one chat, handed out by the chat's turn
@@ -14,6 +14,7 @@ export const TelegramReplyReadyV1 = z.object({
   reply: OpenOutboundMessage,
   receivedAtMs: z.number().int(),
   trace: TraceCarrier,
+  replayedAtMs: ReplayedAtMs,
   /** How often an operator's `dlq replay` put this turn back in its chat's line (each time under a new job id). */
   replay: z.number().int().min(1).optional(),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UpdateEnvelope } from '../telegram/update.js';
-import { ChannelName, TraceCarrier } from './common.js';
+import { ChannelName, TraceCarrier, ReplayedAtMs } from './common.js';
 
 /**
  * ingress → sequencer: one accepted webhook update, as Telegram sent it. Ingress checks only the
@@ -12,5 +12,6 @@ export const TelegramUpdateReceivedV1 = z.object({
   update: UpdateEnvelope,
   receivedAtMs: z.number().int(), // epoch ms survives JSON; Date does not
   trace: TraceCarrier,
+  replayedAtMs: ReplayedAtMs,
 });
 export type TelegramUpdateReceivedV1 = z.infer<typeof TelegramUpdateReceivedV1>;

@@ -108,14 +108,26 @@ async function applyOne(client: pg.Client, migration: MigrationFile): Promise<vo
   }
 }
 
-/** Creates the database named in the URL when it does not exist yet (connects to `postgres`). */
+/**
+ * Creates the database named in the URL when it does not exist yet. The target database is tried
+ * first: behind PgBouncer, or with a role that may not CONNECT to the maintenance database
+ * `postgres`, that database is unreachable, and it is only needed when the target is missing.
+ */
 export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean> {
   const url = new URL(databaseUrl);
   const database = decodeURIComponent(url.pathname.slice(1));
   if (!/^[A-Za-z0-9_-]+$/.test(database)) throw new MigrationError('database name in DATABASE_URL must be letters, digits, _ or -');
+  if (await databaseAccepts(databaseUrl)) return false;
   url.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new MigrationError(
+      `database "${database}" does not exist and the maintenance database "postgres" is not reachable to create it (${(error as Error).message}); create "${database}" first`,
+      { cause: error },
+    );
+  }
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (rowCount) return false;
@@ -127,5 +139,19 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean
     throw error;
   } finally {
     await admin.end();
+  }
+}
+
+/** True when the database answers; false only when it does not exist (3D000); other errors are thrown. */
+async function databaseAccepts(databaseUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === '3D000') return false;
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

@@ -31,7 +31,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
     corrupt.length = 0;
     replies = createChatTurnMachinery(
       redis,
-      { queuePrefix: prefix, queueName: QueueName.TelegramSends, jobName: 'telegram-reply-ready.v1', maxAttempts: 3, namespace: 'out', inflightRecheckMs: 1000 },
+      { queuePrefix: prefix, queueName: QueueName.TelegramSends, jobName: 'telegram-reply-ready.v1', deadLetterKeep: 100, namespace: 'out', inflightRecheckMs: 1000 },
       (chatRef, orderKey) => corrupt.push(`${chatRef}/${orderKey}`),
     );
   });
@@ -68,7 +68,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
     expect(jobs.map((job) => [job.name, job.id, (job.data).reply.text])).toEqual([
       ['telegram-reply-ready.v1', turnJobId({ channel: 'default', chatId: '7000000001', orderKey: '001' }), 'first'],
     ]);
-    expect(jobs[0]?.opts.attempts).toBe(3);
+    expect(jobs[0]?.opts.removeOnFail).toEqual({ count: 100 }); // the machinery's DEAD_LETTER_KEEP
   });
 
   it('re-adds a lost job on recheck, after its own recheck interval', async () => {
@@ -119,7 +119,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
   });
 
   it('still builds the inbound machinery on genesys-inbound in namespace "seq"', async () => {
-    const inbound = createTurnMachinery(redis, { queuePrefix: prefix, genesysMaxAttempts: 2, workerLockMs: 3000 }, () => undefined);
+    const inbound = createTurnMachinery(redis, { queuePrefix: prefix, deadLetterKeep: 100, workerLockMs: 3000 }, () => undefined);
     try {
       expect(inbound.queue.name).toBe(QueueName.GenesysInbound);
       const chat = ChatTurnStore.chatRef('default', '9');

@@ -14,8 +14,12 @@ export interface ChatTurn {
   isNewTurn: boolean;
 }
 
-/** When an in-flight turn is looked at again in case its job was lost (a crash between two writes). */
-export const INFLIGHT_RECHECK_MS = 30_000;
+/**
+ * When an in-flight turn is looked at again in case its job was lost (a crash between "turn taken"
+ * and "job added"): a chat held by a crash is moving again within this long (SPEC: work resumed
+ * within 10 s of a crash). One job-state read per busy chat this often.
+ */
+export const INFLIGHT_RECHECK_MS = 8_000;
 
 /** How long a replayed dead letter waits for the rest of its replay batch before its chat takes it up. */
 export const REPLAY_HOLD_MS = 1000;
@@ -78,12 +82,12 @@ export class ChatTurnStore {
    * Ingress, before enqueueing: 'duplicate' when `dedupeKey` exists (the update was accepted
    * before), else marks the update as on its way into this chat's buffer. One round trip.
    */
-  async markIncoming(chatRef: string, updateId: number, nowMs: number, dedupeKey: string): Promise<'duplicate' | 'marked'> {
+  async markIncoming(chatRef: string, updateId: number | string, nowMs: number, dedupeKey: string): Promise<'duplicate' | 'marked'> {
     return (await this.markIncomingScript(8, ...this.keys(chatRef), updateId, nowMs, dedupeKey)) === 1 ? 'duplicate' : 'marked';
   }
 
   /** Drops an incoming mark whose update will never be accepted (dead-lettered before buffering). */
-  async clearIncoming(chatRef: string, updateId: number): Promise<void> {
+  async clearIncoming(chatRef: string, updateId: number | string): Promise<void> {
     await this.redis.zrem(this.keys(chatRef)[7] ?? '', String(updateId));
   }
 
@@ -91,7 +95,7 @@ export class ChatTurnStore {
     return `${channel}:${chatId}`;
   }
 
-  async accept(chatRef: string, orderKey: string, itemJson: string, nowMs: number, windowMs: number, updateId?: number): Promise<AcceptOutcome> {
+  async accept(chatRef: string, orderKey: string, itemJson: string, nowMs: number, windowMs: number, updateId?: number | string): Promise<AcceptOutcome> {
     const outcome = await this.acceptScript(8, ...this.keys(chatRef), orderKey, itemJson, nowMs, windowMs, chatRef, updateId ?? '');
     return outcome as AcceptOutcome; // the script returns only these three strings
   }

@@ -22,7 +22,8 @@ export interface ChatTurnSettings<N extends TurnJobName> {
   queuePrefix: string;
   queueName: QueueName;
   jobName: N;
-  maxAttempts: number;
+  /** DEAD_LETTER_KEEP (see defaultJobOptions). */
+  deadLetterKeep: number;
   /** Redis key namespace of the turns (see ChatTurnStoreOptions). */
   namespace: string;
   inflightRecheckMs?: number;
@@ -35,7 +36,7 @@ export function createChatTurnMachinery<N extends TurnJobName>(
   onCorruptTurn: (chatRef: string, orderKey: string) => void,
 ): ChatTurnMachinery<N> {
   const queue = new Queue(settings.queueName, { connection: redis, prefix: settings.queuePrefix });
-  const producer = new TypedProducer(queue, settings.jobName, defaultJobOptions(settings.maxAttempts));
+  const producer = new TypedProducer(queue, settings.jobName, defaultJobOptions(settings.deadLetterKeep));
   const store = new ChatTurnStore(redis, settings.queuePrefix, { namespace: settings.namespace, inflightRecheckMs: settings.inflightRecheckMs, incomingStaleMs: settings.incomingStaleMs });
   const scheduler = new TurnScheduler(store, producer, queue, onCorruptTurn);
   return { queue, producer, store, scheduler, close: () => queue.close() };
@@ -44,7 +45,7 @@ export function createChatTurnMachinery<N extends TurnJobName>(
 /** The inbound path's machinery: genesys-inbound, namespace 'seq'. */
 export function createTurnMachinery(
   redis: Redis,
-  settings: { queuePrefix: string; genesysMaxAttempts: number; workerLockMs: number },
+  settings: { queuePrefix: string; deadLetterKeep: number; workerLockMs: number },
   onCorruptTurn: (chatRef: string, orderKey: string) => void,
 ): TurnMachinery {
   return createChatTurnMachinery(
@@ -53,7 +54,7 @@ export function createTurnMachinery(
       queuePrefix: settings.queuePrefix,
       queueName: QueueName.GenesysInbound,
       jobName: 'genesys-message-ready.v1',
-      maxAttempts: settings.genesysMaxAttempts,
+      deadLetterKeep: settings.deadLetterKeep,
       namespace: 'seq',
       // A killed sequencer's job returns after its lock expires: wait a little longer than that.
       incomingStaleMs: 2 * settings.workerLockMs + 5000,
