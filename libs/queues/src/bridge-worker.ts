@@ -16,6 +16,11 @@ export interface BridgeWorkerOptions {
   deadLetterKeep: number;
   /** Called with how many old dead letters BullMQ is about to drop to keep `deadLetterKeep`. */
   onDeadLettersDropped: (count: number) => void;
+  /**
+   * Wake the queue's delayed jobs when a job succeeds after an outage (OutageRecovery). Only for
+   * queues whose delayed jobs are all retries; off for one that holds scheduled jobs (maintenance).
+   */
+  wakeRetriesOnRecovery?: boolean;
 }
 
 /**
@@ -65,7 +70,7 @@ class OutageRecovery {
 /** A BullMQ worker with the bridge's one backoff rule; started by the caller (onApplicationBootstrap). */
 export function createBridgeWorker(queueName: QueueName, processor: Processor, options: BridgeWorkerOptions): Worker {
   const queue = new Queue(queueName, { connection: options.connection, prefix: options.prefix });
-  const recovery = new OutageRecovery(queue, Math.min(RECOVERY_PROMOTION_INTERVAL_MS, options.retryMaxDelayMs));
+  const recovery = options.wakeRetriesOnRecovery === false ? undefined : new OutageRecovery(queue, Math.min(RECOVERY_PROMOTION_INTERVAL_MS, options.retryMaxDelayMs));
   const countDropped = async (): Promise<void> => {
     // Read before the job moves to the failed set: one more than `keep` there means BullMQ drops the oldest.
     const failed = await queue.getFailedCount();
@@ -79,10 +84,10 @@ export function createBridgeWorker(queueName: QueueName, processor: Processor, o
     } catch (error) {
       // Bookkeeping only: neither may change the job's outcome, which the rethrow below decides.
       if (error instanceof UnrecoverableError) await countDropped().catch(() => undefined);
-      else recovery.noteFailure(error);
+      else recovery?.noteFailure(error);
       throw error;
     }
-    await recovery.noteSuccess(Date.now()).catch(() => undefined);
+    await recovery?.noteSuccess(Date.now()).catch(() => undefined);
     return result;
   };
   const worker = new Worker(queueName, countingProcessor, {

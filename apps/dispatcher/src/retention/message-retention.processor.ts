@@ -42,7 +42,11 @@ export class MessageRetentionProcessor implements OnApplicationBootstrap, Before
     // Its own attempt budget (5, in the scheduler's job options) ends a failing run; the horizon only bounds it further.
     const processor = createProcessor({ 'message-retention-due.v1': async () => this.purgeExpiredBodies() }, async (failure) => this.onFinalFailure(failure), { horizonMs: this.config.delivery.horizonMs });
     // One run at a time per replica; runs on two replicas (a slow run overlapping the next) skip each other's rows.
-    this.worker = createBridgeWorker(QueueName.Maintenance, processor, bridgeWorkerOptions(QueueName.Maintenance, this.config, this.redis, this.metrics, 1));
+    this.worker = createBridgeWorker(QueueName.Maintenance, processor, {
+      ...bridgeWorkerOptions(QueueName.Maintenance, this.config, this.redis, this.metrics, 1),
+      // The queue's delayed job is the scheduler's next hourly run, not a retry to hurry.
+      wakeRetriesOnRecovery: false,
+    });
     this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'maintenance worker error'));
     void this.worker.run();
   }
