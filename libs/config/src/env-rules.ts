@@ -38,6 +38,7 @@ export const ENV_RULES: Readonly<Partial<Record<EnvVariable, string>>> = {
   RETRY_MAX_DELAY_S: 'an integer 1–3600 (seconds)',
   DEAD_LETTER_KEEP: 'an integer 1–10000000',
   WORKER_LOCK_MS: 'an integer 1000–600000',
+  SHUTDOWN_DRAIN_MS: 'an integer 0–600000 (milliseconds)',
   TGG_SANDBOX: 'true, false, 1 or 0',
   TGG_SANDBOX_CONTROL_URL: 'an http:// URL',
 };

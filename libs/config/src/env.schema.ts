@@ -80,6 +80,8 @@ export const EnvSchema = z.object({
   DEAD_LETTER_KEEP: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   // A killed worker's jobs return to their queue within about 1.33 × this (BullMQ lock duration plus one stalled check).
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(6_000),
+  // On SIGTERM, running jobs get this long to finish; the rest are handed back to their queue at once (another replica takes them).
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   // Set by `npm start` when it runs the built-in emulators: enables the /sandbox console.
   TGG_SANDBOX: booleanFlag,
   TGG_SANDBOX_CONTROL_URL: optionalNonEmpty.pipe(z.url({ protocol: /^http$/ }).optional()),

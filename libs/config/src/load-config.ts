@@ -29,7 +29,8 @@ export interface AppConfig {
   defaultChannel?: DefaultChannelConfig;
   http: { publicBaseUrl: string; trustProxy: TrustProxy; ports: { ingress: number; outbound: number; sequencer: number; dispatcher: number } };
   sequencer: { windowMs: number };
-  workers: { lockDurationMs: number };
+  /** lockDurationMs: WORKER_LOCK_MS; drainBudgetMs: SHUTDOWN_DRAIN_MS, how long running jobs may finish on SIGTERM. */
+  workers: { lockDurationMs: number; drainBudgetMs: number };
   /**
    * SPEC §5: transient failures are retried (backoff capped at `retryMaxDelayMs`) until the message
    * is `horizonMs` old; only permanent failures and the horizon dead-letter. `deadLetterKeep` bounds
@@ -115,7 +116,7 @@ export function toAppConfig(env: Env): AppConfig {
       ports: { ingress: env.INGRESS_PORT, outbound: env.OUTBOUND_PORT, sequencer: env.SEQUENCER_PORT, dispatcher: env.DISPATCHER_PORT },
     },
     sequencer: { windowMs: env.SEQUENCER_WINDOW_MS },
-    workers: { lockDurationMs: env.WORKER_LOCK_MS },
+    workers: { lockDurationMs: env.WORKER_LOCK_MS, drainBudgetMs: env.SHUTDOWN_DRAIN_MS },
     delivery: { horizonMs: env.DELIVERY_HORIZON_S * 1000, retryMaxDelayMs: env.RETRY_MAX_DELAY_S * 1000, deadLetterKeep: env.DEAD_LETTER_KEEP },
     media: { urlTtlS: env.MEDIA_URL_TTL_S, signingKey: createHmac('sha256', encryptionKey).update('tgg/media-links/v1').digest() },
     outbound: { perChatPerSecond: env.OUTBOUND_PER_CHAT_PER_S, globalPerSecond: env.OUTBOUND_GLOBAL_PER_S },

@@ -11,4 +11,4 @@ export { MAX_JSON_NESTING, jsonNestingWithin } from './json-nesting.js';
 export { TURN_MACHINERY, turnMachineryProviders } from './turn-machinery.providers.js';
 export { GENESYS_TOKENS, genesysProviders } from './genesys/genesys.providers.js';
 export { TokenHealthPoller } from './genesys/token-health.poller.js';
-export { bridgeWorkerOptions } from './worker-settings.js';
+export { bridgeWorkerOptions, drainBridgeWorker } from './worker-settings.js';

@@ -1,8 +1,8 @@
-import { Queue, type Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { PermanentError, RetryableError } from '@tgg/contracts';
 import { eventually, redisUrl, testQueuePrefix } from '@tgg/testing';
-import { createBridgeWorker } from './bridge-worker.js';
+import { createBridgeWorker, type BridgeWorker } from './bridge-worker.js';
 import { defaultJobOptions } from './job-options.js';
 import { QueueName } from './queue-names.js';
 import { createProcessor, type FinalFailure } from './run-handler.js';
@@ -18,7 +18,7 @@ describe('bridge worker: dead letters and the delivery horizon (real Redis)', ()
   let redis: Redis;
   let prefix: string;
   let queue: Queue;
-  let worker: Worker | undefined;
+  let worker: BridgeWorker | undefined;
 
   beforeAll(() => {
     redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
@@ -53,6 +53,7 @@ describe('bridge worker: dead letters and the delivery horizon (real Redis)', ()
       retryMaxDelayMs: 200,
       deadLetterKeep: options.deadLetterKeep,
       onDeadLettersDropped: (count) => options.dropped?.push(count),
+      drainBudgetMs: 1000,
     });
     void worker.run();
   }

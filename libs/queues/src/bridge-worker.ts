@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 import { RetryableError } from '@tgg/contracts';
 import type { Redis } from 'ioredis';
 import { bridgeBackoffMs } from './job-options.js';
@@ -21,6 +21,8 @@ export interface BridgeWorkerOptions {
    * queues whose delayed jobs are all retries; off for one that holds scheduled jobs (maintenance).
    */
   wakeRetriesOnRecovery?: boolean;
+  /** SHUTDOWN_DRAIN_MS: how long drain() lets running jobs finish before handing them back. */
+  drainBudgetMs: number;
 }
 
 /**
@@ -67,8 +69,69 @@ class OutageRecovery {
   }
 }
 
+/** What drain() did: jobs that finished within the budget are not counted, only those handed back. */
+export interface DrainOutcome {
+  handedBack: string[];
+}
+
+/** A job in work here, with the lock token that lets this worker give it up. */
+interface RunningJob {
+  job: Job;
+  token: string | undefined;
+  /** Resolves when the processor returned or threw. */
+  settled: Promise<unknown>;
+}
+
+/**
+ * A BullMQ worker that can be drained within a budget (SIGTERM, SPEC §4). Plain close() waits for
+ * running jobs without a bound, and a forced close leaves them locked until the lock expires and a
+ * stalled check finds them (≈ 1.33 × WORKER_LOCK_MS). drain() instead stops fetching, gives running
+ * jobs the budget, then moves the rest back to wait with their own lock token, so another replica
+ * takes them at once. A handed-back job keeps its id (a chat's turn names it) and its attempt count.
+ */
+export class BridgeWorker extends Worker {
+  constructor(
+    queueName: QueueName,
+    processor: Processor,
+    workerOptions: WorkerOptions,
+    private readonly jobsInWork: Map<string, RunningJob>,
+    private readonly drainBudgetMs: number,
+  ) {
+    super(queueName, processor, workerOptions);
+  }
+
+  async drain(): Promise<DrainOutcome> {
+    await this.pause(true);
+    const finished = Promise.allSettled([...this.jobsInWork.values()].map((entry) => entry.settled)).then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.drainBudgetMs)));
+    const inTime = await Promise.race([finished, budget]);
+    clearTimeout(timer);
+    const handedBack: string[] = [];
+    if (!inTime) {
+      const unfinished = [...this.jobsInWork.values()];
+      this.jobsInWork.clear();
+      await Promise.all(
+        unfinished.map(async ({ job, token }) => {
+          try {
+            await job.moveToWait(token);
+            handedBack.push(job.id ?? '');
+            // A processor that listens to its signal stops; its late outcome is refused (lock gone) either way.
+            this.cancelJob(job.id ?? '', 'handed back on shutdown');
+          } catch (error) {
+            // Finished or lost its lock meanwhile: either way it is no longer this worker's to give back.
+            this.emit('error', error instanceof Error ? error : new Error(String(error)));
+          }
+        }),
+      );
+    }
+    await this.close(!inTime);
+    return { handedBack };
+  }
+}
+
 /** A BullMQ worker with the bridge's one backoff rule; started by the caller (onApplicationBootstrap). */
-export function createBridgeWorker(queueName: QueueName, processor: Processor, options: BridgeWorkerOptions): Worker {
+export function createBridgeWorker(queueName: QueueName, processor: Processor, options: BridgeWorkerOptions): BridgeWorker {
   const queue = new Queue(queueName, { connection: options.connection, prefix: options.prefix });
   const recovery = options.wakeRetriesOnRecovery === false ? undefined : new OutageRecovery(queue, Math.min(RECOVERY_PROMOTION_INTERVAL_MS, options.retryMaxDelayMs));
   const countDropped = async (): Promise<void> => {
@@ -77,20 +140,25 @@ export function createBridgeWorker(queueName: QueueName, processor: Processor, o
     const dropped = failed + 1 - options.deadLetterKeep;
     if (dropped > 0) options.onDeadLettersDropped(dropped);
   };
-  const countingProcessor = async (job: Job, token?: string): Promise<unknown> => {
+  const running = new Map<string, RunningJob>();
+  const countingProcessor = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
     let result: unknown;
+    const work = processor(job, token, signal);
+    if (job.id !== undefined) running.set(job.id, { job, token, settled: work.catch(() => undefined) });
     try {
-      result = await processor(job, token);
+      result = await work;
     } catch (error) {
       // Bookkeeping only: neither may change the job's outcome, which the rethrow below decides.
       if (error instanceof UnrecoverableError) await countDropped().catch(() => undefined);
       else recovery?.noteFailure(error);
       throw error;
+    } finally {
+      if (job.id !== undefined && running.get(job.id)?.token === token) running.delete(job.id);
     }
     await recovery?.noteSuccess(Date.now()).catch(() => undefined);
     return result;
   };
-  const worker = new Worker(queueName, countingProcessor, {
+  const worker = new BridgeWorker(queueName, countingProcessor, {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
@@ -99,7 +167,7 @@ export function createBridgeWorker(queueName: QueueName, processor: Processor, o
     ...lockTimings(options.lockDurationMs),
     // A job whose worker died this often in a row is probably what kills it: dead-letter it.
     maxStalledCount: 5,
-  });
+  }, running, options.drainBudgetMs);
   worker.on('closed', () => void queue.close());
   return worker;
 }

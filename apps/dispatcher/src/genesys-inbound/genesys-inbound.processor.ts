@@ -1,11 +1,10 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { GenesysMessageReadyV1 } from '@tgg/contracts';
-import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor, type FinalFailure, type TurnMachinery } from '@tgg/queues';
-import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
+import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor, type FinalFailure, type TurnMachinery } from '@tgg/queues';
+import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { InboundDelivery } from './inbound-delivery.js';
 
@@ -18,7 +17,7 @@ import { InboundDelivery } from './inbound-delivery.js';
  */
 @Injectable()
 export class GenesysInboundProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker: Worker | undefined;
+  private worker: BridgeWorker | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -52,7 +51,7 @@ export class GenesysInboundProcessor implements OnApplicationBootstrap, BeforeAp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    await drainBridgeWorker(this.worker, this.logger);
   }
 
   /** Permanent or past the delivery horizon: the job goes to the dead-letter (failed) set and the chat moves on. */

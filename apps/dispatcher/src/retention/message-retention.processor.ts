@@ -1,11 +1,11 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { Queue, type Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { MessageRepository, purgeExpiredBodies, retentionCutoffMs } from '@tgg/data';
-import { QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
-import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
+import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { scheduleMessageRetention } from './retention-schedule.js';
 
@@ -20,7 +20,7 @@ const RUN_BUDGET_MS = 10 * 60 * 1000;
  */
 @Injectable()
 export class MessageRetentionProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker: Worker | undefined;
+  private worker: BridgeWorker | undefined;
   private queue: Queue | undefined;
 
   constructor(
@@ -52,7 +52,7 @@ export class MessageRetentionProcessor implements OnApplicationBootstrap, Before
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    await drainBridgeWorker(this.worker, this.logger);
     await this.queue?.close();
   }
 

@@ -1,19 +1,18 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, RetryableError, type GenesysReceiptReadyV1 } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
 import { OpenMessagingClient } from '@tgg/genesys';
-import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
-import { QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
+import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
 
 /** Posts queued Delivered/Failed receipts to Genesys, retrying on its own (429/5xx/token trouble). */
 @Injectable()
 export class GenesysReceiptsProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker: Worker | undefined;
+  private worker: BridgeWorker | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -35,7 +34,7 @@ export class GenesysReceiptsProcessor implements OnApplicationBootstrap, BeforeA
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    await drainBridgeWorker(this.worker, this.logger);
   }
 
   async postReceipt(job: GenesysReceiptReadyV1): Promise<void> {

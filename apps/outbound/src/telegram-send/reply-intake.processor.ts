@@ -1,11 +1,11 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { GenesysReplyReceivedV1, PermanentError, type TelegramReplyReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
-import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
+import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { DeliveryReceipts } from './delivery-receipts.js';
 import { OUTBOUND_TURNS, type OutboundTurns } from './outbound-turns.providers.js';
@@ -20,7 +20,7 @@ import { replyOrderKey, telegramChatIdOf } from './reply-order-key.js';
  */
 @Injectable()
 export class ReplyIntakeProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker: Worker | undefined;
+  private worker: BridgeWorker | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -44,7 +44,7 @@ export class ReplyIntakeProcessor implements OnApplicationBootstrap, BeforeAppli
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    await drainBridgeWorker(this.worker, this.logger);
   }
 
   /** A dead-lettered reply will never join its chat's line: stop it holding the chat back. */

@@ -1,11 +1,10 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { TelegramReplyReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
-import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
+import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { OUTBOUND_TURNS, type OutboundTurns } from './outbound-turns.providers.js';
 import { ReplyDelivery } from './reply-delivery.js';
@@ -25,7 +24,7 @@ const CONCURRENCY = 100;
  */
 @Injectable()
 export class TelegramSendsProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker: Worker | undefined;
+  private worker: BridgeWorker | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -60,7 +59,7 @@ export class TelegramSendsProcessor implements OnApplicationBootstrap, BeforeApp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    await drainBridgeWorker(this.worker, this.logger);
   }
 
   /** Past the delivery horizon or permanent: Failed receipt, dead-letter (failed set), and the chat moves on. */

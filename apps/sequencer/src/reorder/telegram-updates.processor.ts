@@ -1,11 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, TelegramUpdate, TelegramUpdateReceivedV1, forwardableOf, incomingChatIdOf, type GenesysMessageReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions } from '@tgg/platform';
-import { ChatTurnStore, QueueName, createBridgeWorker, createProcessor, toJobId, type TurnMachinery } from '@tgg/queues';
+import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
+import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor, toJobId, type TurnMachinery } from '@tgg/queues';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { orderKeyOf, orderKeyString } from './reorder-buffer.js';
 
@@ -17,7 +16,7 @@ import { orderKeyOf, orderKeyString } from './reorder-buffer.js';
  */
 @Injectable()
 export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker: Worker | undefined;
+  private worker: BridgeWorker | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -44,7 +43,7 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    await drainBridgeWorker(this.worker, this.logger);
   }
 
   /** A dead-lettered update will never be accepted: stop it holding its chat back. */
