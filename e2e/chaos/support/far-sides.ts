@@ -75,13 +75,16 @@ abstract class FarSide {
 export class TelegramSide extends FarSide {
   private nextUpdateId: number;
   private readonly lastMessageId = new Map<string, number>();
+  private readonly ingressUrl: string | undefined;
 
+  /** `ingressUrl`: where webhooks go instead of the harness's ingress (e.g. a ReadyForwarder standing in for the Service). */
   constructor(
     private readonly bridge: BridgeHarness,
-    options: FarSideOptions & { firstUpdateId?: number } = {},
+    options: FarSideOptions & { firstUpdateId?: number; ingressUrl?: string } = {},
   ) {
     super(options);
     this.nextUpdateId = options.firstUpdateId ?? 1;
+    this.ingressUrl = options.ingressUrl;
   }
 
   /** The chat's next message, delivered until acknowledged. */
@@ -96,7 +99,7 @@ export class TelegramSide extends FarSide {
 
   /** One POST of raw update JSON, as Telegram sends it. */
   async post(body: string): Promise<PostOutcome> {
-    return postOnce(`${this.bridge.url('ingress')}/telegram/webhook/default`, body, {
+    return postOnce(`${this.ingressUrl ?? this.bridge.url('ingress')}/telegram/webhook/default`, body, {
       'content-type': 'application/json',
       'x-telegram-bot-api-secret-token': HARNESS_CREDENTIALS.webhookSecret,
     });

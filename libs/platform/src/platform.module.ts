@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { createRedisConnection } from '@tgg/queues';
 import { DependencyMonitor } from './health/dependency-monitor.js';
 import { HealthController } from './health/health.controller.js';
+import { ShutdownState } from './health/shutdown-state.js';
 import { MetricsController } from './metrics.controller.js';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS } from './tokens.js';
@@ -53,8 +54,9 @@ export class PlatformModule {
         { provide: WORKER_REDIS, useFactory: () => createRedisConnection(config.redis.url, 'worker', reportRedisError('worker'), `tgg-worker`) },
         RedisConnectionsCloser,
         QueueDepthCollector,
+        ShutdownState,
       ],
-      exports: [APP_CONFIG, LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS, TerminusModule],
+      exports: [APP_CONFIG, LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS, TerminusModule, ShutdownState],
     };
   }
 }

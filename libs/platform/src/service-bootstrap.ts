@@ -4,6 +4,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type AppConfig, type TrustProxy } from '@tgg/config';
 import { BridgeMetrics, createLogger } from '@tgg/telemetry';
+import { ShutdownState } from './health/shutdown-state.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { PinoNestLogger } from './nest-logger.js';
 import { useRawBodies, WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
@@ -42,6 +43,9 @@ export async function startService(definition: ServiceDefinition, config: AppCon
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     requestTimeout: HTTP_TIMEOUTS.requestMs,
     http: { headersTimeout: HTTP_TIMEOUTS.headersMs, connectionsCheckingInterval: HTTP_TIMEOUTS.checkIntervalMs },
+    // While closing, a request that still arrives on an open connection is served, not answered 503:
+    // the queues close only after the server has finished its requests (shutDownService).
+    return503OnClosing: false,
   });
   useRawBodies(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(definition.appModule(config, logger, metrics), adapter, {
@@ -51,7 +55,8 @@ export async function startService(definition: ServiceDefinition, config: AppCon
     bodyParser: false,
   });
   app.useGlobalFilters(new HttpErrorFilter(logger));
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): Nest would re-raise the signal after closing (exit status 143);
+  // runService handles SIGTERM itself (shutDownService) and exits 0.
   await app.listen(options.port ?? definition.port(config), options.host ?? '0.0.0.0');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
   logger.info({ url, mode: config.sandboxConsole ? 'sandbox' : config.mode }, `${definition.service} listening`);
@@ -82,12 +87,45 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     }
     throw error;
   }
+  let running: RunningService;
   try {
-    await startService(definition, config);
+    running = await startService(definition, config);
   } catch (error) {
     console.error(`${definition.service}: cannot start: ${describeStartupError(error)}`);
     process.exit(1);
   }
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second signal (Ctrl-C twice): the operator does not want to wait for the drain.
+      running.logger.warn({ signal }, 'second signal while draining: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    shutDownService(running, signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        running.logger.error({ signal, err: { message: error instanceof Error ? error.message : String(error) } }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/**
+ * Zero-loss stop (SPEC §4): readiness fails first, then Nest closes in its order: every worker
+ * drains (beforeApplicationShutdown: running jobs get SHUTDOWN_DRAIN_MS, the rest are handed back
+ * to their queue) while HTTP keeps serving; then the server stops accepting and finishes its
+ * in-flight requests; then producers and connections close.
+ */
+export async function shutDownService(running: RunningService, signal: string): Promise<void> {
+  const startedAtMs = Date.now();
+  running.app.get(ShutdownState).begin(startedAtMs);
+  running.logger.info({ signal }, 'shutting down: readiness fails, draining work');
+  await running.app.close();
+  running.logger.info({ signal, tookMs: Date.now() - startedAtMs }, 'shut down');
 }
 
 function describeStartupError(error: unknown): string {

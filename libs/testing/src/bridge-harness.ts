@@ -38,7 +38,12 @@ class PortTakenError extends Error {}
 /** A second process of a service (a replica), on its own port, sharing everything else. */
 export interface BridgeReplica {
   readonly port: number;
+  readonly url: string;
+  /** SIGTERM; resolves once it exited. */
   stop(): Promise<void>;
+  /** SIGTERM (a rollout stopping it); resolves with its exit status. */
+  terminate(): Promise<number | null>;
+  logs(): string;
 }
 
 /** Credentials of the `default` channel as the harness sets them. */
@@ -165,13 +170,20 @@ export class BridgeHarness {
       this.replicas.add(child);
       try {
         await this.waitReady(service, port, child);
+        const terminate = async (): Promise<number | null> => {
+          child.process.kill('SIGTERM');
+          const code = await child.exited;
+          this.replicas.delete(child);
+          return code;
+        };
         return {
           port,
+          url: `http://127.0.0.1:${port}`,
           stop: async () => {
-            child.process.kill('SIGTERM');
-            await child.exited;
-            this.replicas.delete(child);
+            await terminate();
           },
+          terminate,
+          logs: () => child.output.join(''),
         };
       } catch (error) {
         child.process.kill('SIGKILL');
@@ -189,6 +201,16 @@ export class BridgeHarness {
     child.process.kill('SIGKILL');
     await child.exited;
     this.children.delete(service);
+  }
+
+  /** SIGTERM, as a rollout stops a pod: resolves with the exit status once it has drained and exited. */
+  async terminate(service: BridgeServiceName): Promise<number | null> {
+    const child = this.children.get(service);
+    if (!child) throw new Error(`${service} is not running`);
+    child.process.kill('SIGTERM');
+    const code = await child.exited;
+    this.children.delete(service);
+    return code;
   }
 
   async restart(service: BridgeServiceName): Promise<void> {

@@ -7,3 +7,4 @@ export { eventually } from './eventually.js';
 export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 export { SpanTree } from './span-tree.js';
 export { TcpProxy } from './tcp-proxy.js';
+export { ReadyForwarder, type ForwardedAnswer } from './ready-forwarder.js';

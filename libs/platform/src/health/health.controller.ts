@@ -3,6 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { DependencyMonitor, type DependencyReport } from './dependency-monitor.js';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness-check.js';
+import { ShutdownState } from './shutdown-state.js';
 import { withTimeout } from './with-timeout.js';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -13,6 +14,7 @@ export class HealthController {
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
     @Inject(DependencyMonitor) private readonly dependencies: DependencyMonitor,
+    @Inject(ShutdownState) private readonly shutdown: ShutdownState,
   ) {}
 
   /** The process is up; checks nothing external, so a dependency outage never restarts pods. */
@@ -28,6 +30,11 @@ export class HealthController {
    */
   @Get('ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
+    if (this.shutdown.shuttingDown) {
+      // Draining after SIGTERM: still serving what it has, but the Service must send new work elsewhere.
+      void reply.status(503).send({ error: 'not_ready', message: 'shutting down', details: { shutdown: { status: 'down', message: 'shutting down' } } });
+      return;
+    }
     const results = await Promise.all(
       this.checks.map(async (dependency) => {
         const session = this.indicators.check(dependency.name);
