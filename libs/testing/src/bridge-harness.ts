@@ -203,14 +203,14 @@ export class BridgeHarness {
     this.children.delete(service);
   }
 
-  /** SIGTERM, as a rollout stops a pod: resolves with the exit status once it has drained and exited. */
-  async terminate(service: BridgeServiceName): Promise<number | null> {
+  /** SIGTERM, as a rollout stops a pod: resolves with the exit status and its logs once it has drained and exited. */
+  async terminate(service: BridgeServiceName): Promise<{ exitCode: number | null; logs: string }> {
     const child = this.children.get(service);
     if (!child) throw new Error(`${service} is not running`);
     child.process.kill('SIGTERM');
-    const code = await child.exited;
+    const exitCode = await child.exited;
     this.children.delete(service);
-    return code;
+    return { exitCode, logs: child.output.join('') };
   }
 
   async restart(service: BridgeServiceName): Promise<void> {
