@@ -134,6 +134,19 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
       }
     });
 
+    it('rolls out without loss: a preStop sleep lets the endpoint drain, then the grace period covers it plus the drain budget', () => {
+      // The preStop sleep runs before SIGTERM, while the endpoint leaves the Service (no new requests reach a stopping pod).
+      const preStop = arrayAt(container, 'lifecycle', 'preStop', 'exec', 'command');
+      expect(preStop[0]).toBe('sleep');
+      const preStopS = Number(preStop[1]);
+      expect(preStopS).toBeGreaterThanOrEqual(3);
+      // SIGKILL after the grace period (counted from the preStop) must never cut a drain short: a few seconds left to close.
+      const drainMs = Number(envValue(container, 'SHUTDOWN_DRAIN_MS'));
+      expect(drainMs).toBeGreaterThan(0);
+      const graceS = Number(at(podSpecOf(deployment), 'terminationGracePeriodSeconds'));
+      expect(graceS * 1000).toBeGreaterThanOrEqual(preStopS * 1000 + drainMs + 10_000);
+    });
+
     it('requests and limits CPU and memory', () => {
       for (const bound of ['requests', 'limits']) {
         expect(recordAt(container, 'resources', bound)).toEqual({ cpu: expect.any(String), memory: expect.any(String) });

@@ -4,6 +4,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type AppConfig, type TrustProxy } from '@tgg/config';
 import { BridgeMetrics, createLogger } from '@tgg/telemetry';
+import { BridgeWorker } from '@tgg/queues';
 import { ShutdownState } from './health/shutdown-state.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { PinoNestLogger } from './nest-logger.js';
@@ -115,15 +116,17 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
 }
 
 /**
- * Zero-loss stop (SPEC §4): readiness fails first, then Nest closes in its order: every worker
- * drains (beforeApplicationShutdown: running jobs get SHUTDOWN_DRAIN_MS, the rest are handed back
- * to their queue) while HTTP keeps serving; then the server stops accepting and finishes its
- * in-flight requests; then producers and connections close.
+ * Zero-loss stop (SPEC §4): readiness fails first; every worker drains (running jobs get
+ * SHUTDOWN_DRAIN_MS, the rest are handed back to their queue) while HTTP keeps serving; then Nest
+ * closes in its order: the server stops accepting and finishes its in-flight requests, then
+ * producers and connections close.
  */
 export async function shutDownService(running: RunningService, signal: string): Promise<void> {
   const startedAtMs = Date.now();
   running.app.get(ShutdownState).begin(startedAtMs);
   running.logger.info({ signal }, 'shutting down: readiness fails, draining work');
+  // All workers stop taking jobs now and share one SHUTDOWN_DRAIN_MS; the processors' own hooks then find them drained.
+  await BridgeWorker.drainAll();
   await running.app.close();
   running.logger.info({ signal, tookMs: Date.now() - startedAtMs }, 'shut down');
 }

@@ -90,6 +90,19 @@ interface RunningJob {
  * takes them at once. A handed-back job keeps its id (a chat's turn names it) and its attempt count.
  */
 export class BridgeWorker extends Worker {
+  /** Every worker of this process not closed yet: SIGTERM drains them all at once (drainAll). */
+  private static readonly open = new Set<BridgeWorker>();
+  private draining: Promise<DrainOutcome> | undefined;
+
+  /**
+   * Drains every worker of the process in parallel, so all stop fetching at SIGTERM and share one
+   * budget (Nest would otherwise call the processors' shutdown hooks level by level, one budget each).
+   */
+  static async drainAll(): Promise<DrainOutcome> {
+    const outcomes = await Promise.all([...BridgeWorker.open].map((worker) => worker.drain()));
+    return { handedBack: outcomes.flatMap((outcome) => outcome.handedBack) };
+  }
+
   constructor(
     queueName: QueueName,
     processor: Processor,
@@ -98,9 +111,17 @@ export class BridgeWorker extends Worker {
     private readonly drainBudgetMs: number,
   ) {
     super(queueName, processor, workerOptions);
+    BridgeWorker.open.add(this);
+    this.once('closed', () => BridgeWorker.open.delete(this));
   }
 
-  async drain(): Promise<DrainOutcome> {
+  /** Idempotent: a second call (the processor's shutdown hook after drainAll) gets the same outcome. */
+  drain(): Promise<DrainOutcome> {
+    this.draining ??= this.drainOnce();
+    return this.draining;
+  }
+
+  private async drainOnce(): Promise<DrainOutcome> {
     await this.pause(true);
     const finished = Promise.allSettled([...this.jobsInWork.values()].map((entry) => entry.settled)).then(() => true);
     let timer: NodeJS.Timeout | undefined;
