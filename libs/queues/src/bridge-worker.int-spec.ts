@@ -91,37 +91,41 @@ describe('bridge worker: dead letters and the delivery horizon (real Redis)', ()
     expect((await queue.getJob('r1'))?.failedReason).toMatch(/^delivery_horizon: still failing after 4 s/);
   });
 
-  it('wakes every waiting retry as soon as a job succeeds after an outage, instead of when each backoff ends', async () => {
+  it('wakes its waiting retries as soon as a job succeeds after an outage, instead of when each backoff ends', async () => {
     const processedAtMs = new Map<string, number>();
-    let outageOver = false;
+    const failedOnce = new Set<string>();
     startWorker(async (id) => {
-      if (!outageOver) {
-        outageOver = true; // the peer recovers right after refusing r1 once
+      if (!failedOnce.has(id)) {
+        failedOnce.add(id);
         throw new RetryableError('Genesys answered 503', 'genesys_503');
       }
       processedAtMs.set(id, Date.now());
     }, { deadLetterKeep: 10, horizonMs: 60_000 });
-    // r2 stands for a chat whose retry is due long after the outage ends (up to RETRY_MAX_DELAY_S).
-    const addedAtMs = Date.now();
-    await queue.add('genesys-receipt-ready.v1', aReceipt('r2'), { ...defaultJobOptions(10), jobId: 'r2', delay: 60_000 });
+    // r2 failed in the outage and its next try is far away (up to RETRY_MAX_DELAY_S in production).
+    await queue.add('genesys-receipt-ready.v1', aReceipt('r2'), { ...defaultJobOptions(10), jobId: 'r2' });
+    await eventually(async () => expect(await queue.getJobState('r2')).toBe('delayed'), 10_000, 20);
+    await (await queue.getJob('r2'))?.changeDelay(60_000);
+    const recoveredAtMs = Date.now();
+    // r1 fails once too, then succeeds: the peer is back.
     await queue.add('genesys-receipt-ready.v1', aReceipt('r1'), { ...defaultJobOptions(10), jobId: 'r1' });
     await eventually(() => expect([...processedAtMs.keys()].sort()).toEqual(['r1', 'r2']), 15_000, 50);
-    expect((processedAtMs.get('r2') ?? Infinity) - addedAtMs).toBeLessThan(10_000);
+    expect((processedAtMs.get('r2') ?? Infinity) - recoveredAtMs).toBeLessThan(10_000);
   });
 
-  it('leaves retries of a rate-limited job to their Retry-After', async () => {
+  it('leaves a rate-limited retry to its Retry-After when another job succeeds', async () => {
     const processedAtMs = new Map<string, number>();
-    let limited = false;
+    const failedOnce = new Set<string>();
     startWorker(async (id) => {
-      if (!limited) {
-        limited = true;
-        throw new RetryableError('Genesys answered 429', 'genesys_429', 300);
+      if (!failedOnce.has(id)) {
+        failedOnce.add(id);
+        throw id === 'r2' ? new RetryableError('Genesys answered 429', 'genesys_429', 60_000) : new RetryableError('Genesys answered 503', 'genesys_503');
       }
       processedAtMs.set(id, Date.now());
     }, { deadLetterKeep: 10, horizonMs: 60_000 });
-    await queue.add('genesys-receipt-ready.v1', aReceipt('r2'), { ...defaultJobOptions(10), jobId: 'r2', delay: 60_000 });
+    await queue.add('genesys-receipt-ready.v1', aReceipt('r2'), { ...defaultJobOptions(10), jobId: 'r2' });
+    await eventually(async () => expect(await queue.getJobState('r2')).toBe('delayed'), 10_000, 20);
     await queue.add('genesys-receipt-ready.v1', aReceipt('r1'), { ...defaultJobOptions(10), jobId: 'r1' });
-    // r1 completes only after the worker decided whether to wake the retries.
+    // r1 completes only after the worker decided which retries to wake.
     await eventually(async () => expect(await queue.getJobState('r1')).toBe('completed'), 15_000, 50);
     expect(await queue.getJobState('r2')).toBe('delayed');
     expect([...processedAtMs.keys()]).toEqual(['r1']);

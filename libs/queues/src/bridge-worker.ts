@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
+import { Job, Queue, UnrecoverableError, Worker, type Processor, type WorkerOptions } from 'bullmq';
 import { RetryableError } from '@tgg/contracts';
 import type { Redis } from 'ioredis';
 import { bridgeBackoffMs } from './job-options.js';
@@ -16,10 +16,7 @@ export interface BridgeWorkerOptions {
   deadLetterKeep: number;
   /** Called with how many old dead letters BullMQ is about to drop to keep `deadLetterKeep`. */
   onDeadLettersDropped: (count: number) => void;
-  /**
-   * Wake the queue's delayed jobs when a job succeeds after an outage (OutageRecovery). Only for
-   * queues whose delayed jobs are all retries; off for one that holds scheduled jobs (maintenance).
-   */
+  /** Wake this worker's retries when a job succeeds after an outage (OutageRecovery); default on. */
   wakeRetriesOnRecovery?: boolean;
   /** SHUTDOWN_DRAIN_MS: how long drain() lets running jobs finish before handing them back. */
   drainBudgetMs: number;
@@ -45,27 +42,35 @@ const RECOVERY_PROMOTION_INTERVAL_MS = 5_000;
 
 /**
  * After an outage, delivery should resume within seconds, not when each job's backoff (up to
- * RETRY_MAX_DELAY_S) happens to end. The bridge's delayed jobs are all retries, so when a job
- * succeeds after this worker saw an outage-like failure (5xx, timeout, connection error — not a
- * rate limit, whose Retry-After must be honoured), every delayed job of the queue is woken at once.
- * Rate-limited to one wake-up per RECOVERY_PROMOTION_INTERVAL_MS, so a peer that fails only some
- * requests sees retries no more often than that.
+ * RETRY_MAX_DELAY_S) happens to end. The worker remembers the jobs it sent back to wait after an
+ * outage-like failure (5xx, timeout, connection error — not a rate limit, whose Retry-After must be
+ * honoured), and when any job succeeds, wakes those that are still waiting. At most one wake-up
+ * per RECOVERY_PROMOTION_INTERVAL_MS, so a peer that fails only some requests sees retries no more
+ * often than that. Each replica wakes the jobs it failed itself.
  */
 class OutageRecovery {
-  private outageSeen = false;
+  private readonly waiting = new Set<string>();
   private lastPromotionMs = 0;
 
   constructor(private readonly queue: Queue, private readonly intervalMs: number) {}
 
-  noteFailure(error: unknown): void {
-    if (!(error instanceof RetryableError && error.retryAfterMs !== undefined)) this.outageSeen = true;
+  noteFailure(jobId: string | undefined, error: unknown): void {
+    if (jobId === undefined) return;
+    if (error instanceof RetryableError && error.retryAfterMs !== undefined) this.waiting.delete(jobId);
+    else this.waiting.add(jobId);
   }
 
-  async noteSuccess(nowMs: number): Promise<void> {
-    if (!this.outageSeen || nowMs - this.lastPromotionMs < this.intervalMs) return;
-    this.outageSeen = false;
+  async noteSuccess(jobId: string | undefined, nowMs: number): Promise<void> {
+    if (jobId !== undefined) this.waiting.delete(jobId);
+    if (this.waiting.size === 0 || nowMs - this.lastPromotionMs < this.intervalMs) return;
     this.lastPromotionMs = nowMs;
-    await this.queue.promoteJobs();
+    const jobIds = [...this.waiting];
+    this.waiting.clear();
+    for (const id of jobIds) {
+      const job = await Job.fromId(this.queue, id);
+      // Only a job still waiting out its backoff; promote() refuses any other state.
+      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+    }
   }
 }
 
@@ -171,12 +176,12 @@ export function createBridgeWorker(queueName: QueueName, processor: Processor, o
     } catch (error) {
       // Bookkeeping only: neither may change the job's outcome, which the rethrow below decides.
       if (error instanceof UnrecoverableError) await countDropped().catch(() => undefined);
-      else recovery?.noteFailure(error);
+      else recovery?.noteFailure(job.id, error);
       throw error;
     } finally {
       if (job.id !== undefined && running.get(job.id)?.token === token) running.delete(job.id);
     }
-    await recovery?.noteSuccess(Date.now()).catch(() => undefined);
+    await recovery?.noteSuccess(job.id, Date.now()).catch(() => undefined);
     return result;
   };
   const worker = new BridgeWorker(queueName, countingProcessor, {

@@ -56,6 +56,8 @@ export const outboundTurnsProviders: Provider[] = [
         perChatPerSecond: config.outbound.perChatPerSecond,
         perChatBurst: PER_CHAT_BURST,
         globalPerSecond: config.outbound.globalPerSecond,
+        // Like the worker locks: a crashed replica's chats move again within seconds, a live one renews.
+        inFlightLeaseMs: Math.floor((config.workers.lockDurationMs * 3) / 4),
       }),
   },
 ];

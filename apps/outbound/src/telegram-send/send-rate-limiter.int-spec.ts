@@ -117,21 +117,39 @@ describe('SendRateLimiter (real Redis)', () => {
     expect((sentAt['same chat'] ?? 0) - startedAt).toBeGreaterThanOrEqual(1000);
   }, 10_000);
 
-  it('keeps the slot of a send that was never answered (its process died) until its lease ends', async () => {
+  it('keeps the slot of a send whose process died only until its lease ends', async () => {
     const settings: SendRateSettings = { perChatPerSecond: 20, perChatBurst: 1, globalPerSecond: 1 };
-    const crashed = new SendRateLimiter(redis, prefix, settings);
+    const dying = new Redis(redisUrl());
+    const crashed = new SendRateLimiter(dying, prefix, settings);
     const survivor = new SendRateLimiter(other, prefix, settings);
     let crashedSendStarted = (): void => undefined;
     const started = new Promise<void>((resolve) => (crashedSendStarted = resolve));
     void crashed.run('default:7', 400, () => {
       crashedSendStarted();
-      return new Promise<never>(() => undefined); // never answered, never released
+      return new Promise<never>(() => undefined); // never answered
     });
     await started;
+    dying.disconnect(); // the process is gone: no renewal, no release
     const startedAt = Date.now();
     await survivor.run('default:7', LEASE_MS, async () => undefined);
     // The same chat waits for the lease (400 ms) plus one interval (50 ms); the global second for the lease plus 1 s.
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1300);
+  }, 10_000);
+
+  it('keeps the slot of a live send for as long as it is in flight, past its lease (renewed)', async () => {
+    const settings: SendRateSettings = { perChatPerSecond: 1000, perChatBurst: 1, globalPerSecond: 1000 };
+    const slow = new SendRateLimiter(redis, prefix, settings);
+    const next = new SendRateLimiter(other, prefix, settings);
+    let answeredAt = 0;
+    const first = slow.run('default:8', 300, async () => {
+      await delay(1500); // five leases long
+      answeredAt = Date.now();
+    });
+    await delay(50);
+    let nextSentAt = 0;
+    await next.run('default:8', 300, async () => void (nextSentAt = Date.now()));
+    await first;
+    expect(nextSentAt).toBeGreaterThanOrEqual(answeredAt);
   }, 10_000);
 
   it('leaves no key behind for long', async () => {

@@ -7,6 +7,8 @@ export interface SendRateSettings {
   perChatBurst: number;
   /** At most this many sends reach Telegram in any sliding second, across every outbound replica. */
   globalPerSecond: number;
+  /** The lease of a send in flight (renewed while it is; see below); default 4.5 s, ¾ of the default WORKER_LOCK_MS. */
+  inFlightLeaseMs?: number;
 }
 
 /**
@@ -39,9 +41,12 @@ export interface SendRateSettings {
  * decides. The cost of being exact: with round-trip δ, throughput under sustained load is
  * limit × 1 s / (1 s + δ) rather than `limit`.
  *
- * A send whose process dies before it is answered keeps its slot (and blocks its chat) until its
- * lease ends: the Bot API client's request timeout plus a margin, after which Telegram can no longer
- * receive it.
+ * A send in flight holds its slot under a short lease that its process renews (every third of
+ * the lease) until Telegram answers; a send whose process dies keeps its slot (and blocks its chat)
+ * only until that lease ends — a dead process's request reaches Telegram within it or never — so a
+ * crashed replica's chats move again within seconds (SPEC: work resumed within 10 s of a crash). A
+ * live process whose event loop stalls longer than the lease could lose a slot while its request is
+ * still on the way: the lease is sized like the worker locks (WORKER_LOCK_MS × ¾) for that reason.
  *
  * Why not BullMQ's worker limiter for the global limit: it counts jobs per process window, and one
  * reply can be several Telegram messages (a file with its caption and the text that did not fit, a
@@ -99,6 +104,20 @@ end
 return {1, 0, ''}
 `;
 
+/** KEYS: 1 the chat's state, 2 the global log. ARGV: 1 send id, 2 lease ms. The send is still in flight: extend its lease. */
+const RENEW_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local leaseMs = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[2], 'XX', 'GT', now + leaseMs, ARGV[1])
+if redis.call('PTTL', KEYS[2]) < leaseMs + 1000 then redis.call('PEXPIRE', KEYS[2], leaseMs + 1000) end
+if redis.call('HGET', KEYS[1], 'busy') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'busyUntil', tostring(now + leaseMs))
+  if redis.call('PTTL', KEYS[1]) < leaseMs + 1000 then redis.call('PEXPIRE', KEYS[1], leaseMs + 1000) end
+end
+return 1
+`;
+
 /**
  * KEYS: 1 the chat's state, 2 the global log. ARGV: 1 send id, 2 1/0 chat limit applies, 3 chat
  * interval ms. The send was answered now: it counts in the log for one more second from now, and the
@@ -123,6 +142,7 @@ type ScriptCommand = (numberOfKeys: number, ...args: (string | number)[]) => Pro
 export class SendRateLimiter {
   private readonly acquireCommand: ScriptCommand;
   private readonly releaseCommand: ScriptCommand;
+  private readonly renewCommand: ScriptCommand;
   private readonly chatIntervalMs: number;
   private readonly globalIntervalMs: number;
 
@@ -136,19 +156,32 @@ export class SendRateLimiter {
     this.globalIntervalMs = 1000 / settings.globalPerSecond;
     this.acquireCommand = defineScript(redis, 'tggOutboundAcquire', ACQUIRE_SCRIPT);
     this.releaseCommand = defineScript(redis, 'tggOutboundRelease', RELEASE_SCRIPT);
+    this.renewCommand = defineScript(redis, 'tggOutboundRenew', RENEW_SCRIPT);
+  }
+
+  /** The lease the sender gives its sends (SendRateSettings.inFlightLeaseMs). */
+  get inFlightLeaseMs(): number {
+    return this.settings.inFlightLeaseMs ?? 4500;
   }
 
   /**
    * Waits for a slot for one request to Telegram (a message to `chatRef`, or a chat action, which
    * counts only globally, when `chatRef` is undefined), runs `send`, and records when it was
-   * answered. `leaseMs` bounds how long the request can take (its timeout and a margin).
+   * answered. `leaseMs`: how long the slot outlives this process if it dies mid-send; renewed
+   * every third of it while the request is in flight.
    */
   async run<T>(chatRef: string | undefined, leaseMs: number, send: () => Promise<T>): Promise<T> {
     const id = randomUUID();
     await this.acquire(id, chatRef, leaseMs);
+    const renewal = setInterval(() => {
+      // A missed renewal is retried at the next tick; a dead connection means this process is leaving anyway.
+      this.renewCommand(2, this.chatKey(chatRef), `${this.prefix}:out:rate:global:sent`, id, Math.ceil(leaseMs)).catch(() => undefined);
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+    renewal.unref(); // the send itself keeps the process busy; a renewal timer never should
     try {
       return await send();
     } finally {
+      clearInterval(renewal);
       // A release that cannot reach Redis must not turn a delivered send into a failed (and then
       // repeated) one: the slot is then held until its lease ends, which only errs on the safe side.
       await this.release(id, chatRef).catch(() => undefined);

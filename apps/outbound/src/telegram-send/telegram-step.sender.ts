@@ -27,13 +27,13 @@ export class TelegramStepSender {
   ) {}
 
   async send(client: TelegramBotApiClient, chatRef: string, chatId: string, step: SendStep): Promise<StepOutcome> {
-    if (step.kind === 'text') return this.limiter.run(chatRef, leaseOf(client.callTimeoutMs), () => client.sendMessage(chatId, step.text));
+    if (step.kind === 'text') return this.limiter.run(chatRef, this.limiter.inFlightLeaseMs, () => client.sendMessage(chatId, step.text));
     return this.attachmentSlots.run(() => this.sendAttachment(client, chatRef, chatId, step.attachment, step.caption));
   }
 
   /** A chat action counts against the global limit only: Telegram's per-chat pace is about messages. */
   async sendTyping(client: TelegramBotApiClient, chatId: string): Promise<void> {
-    await this.limiter.run(undefined, leaseOf(client.callTimeoutMs), () => client.sendChatAction(chatId, 'typing'));
+    await this.limiter.run(undefined, this.limiter.inFlightLeaseMs, () => client.sendChatAction(chatId, 'typing'));
   }
 
   private async sendAttachment(client: TelegramBotApiClient, chatRef: string, chatId: string, attachment: OutboundAttachment, caption: string | undefined): Promise<StepOutcome> {
@@ -43,22 +43,15 @@ export class TelegramStepSender {
     const sizeBytes = download.kind === 'file' ? download.bytes.length : download.sizeBytes;
     const method = download.kind === 'file' ? mediaMethodFor(attachment, mime, sizeBytes) : 'too-large';
     if (download.kind === 'too-large' || method === 'too-large') {
-      const { messageId } = await this.limiter.run(chatRef, leaseOf(client.callTimeoutMs), () => client.sendMessage(chatId, tooLargeNotice(attachment, sizeBytes, caption)));
+      const { messageId } = await this.limiter.run(chatRef, this.limiter.inFlightLeaseMs, () => client.sendMessage(chatId, tooLargeNotice(attachment, sizeBytes, caption)));
       return { messageId, failure: { code: 'InvalidMediaContentLength', message: `attachment of ${sizeBytes} bytes is over Telegram's 50 MB upload limit` } };
     }
     const filename = attachment.filename ?? fileNameFromUrl(attachment.url) ?? 'attachment';
     const file = { bytes: download.bytes, filename, mime };
-    return this.limiter.run(chatRef, leaseOf(client.uploadTimeoutMs), () => client.sendMedia(method, chatId, file, caption ? { caption } : {}));
+    return this.limiter.run(chatRef, this.limiter.inFlightLeaseMs, () => client.sendMedia(method, chatId, file, caption ? { caption } : {}));
   }
 }
 
-/**
- * How long a send holds its rate slot at most when its process dies before it is answered: past its
- * request timeout Telegram can no longer receive it; the margin covers the abort reaching the socket.
- */
-function leaseOf(timeoutMs: number): number {
-  return timeoutMs + 1000;
-}
 
 function fileNameFromUrl(url: string): string | undefined {
   try {
