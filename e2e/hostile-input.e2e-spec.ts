@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { signGenesysWebhook } from '@tgg/genesys';
-import { HTTP_TIMEOUTS, WEBHOOK_BODY_LIMIT_BYTES } from '@tgg/platform';
+import { HTTP_TIMEOUTS, WEBHOOK_BODY_LIMIT_BYTES } from '@tgg/service-runtime';
 import { ALL_QUEUES, QueueName } from '@tgg/queues';
 import { BridgeHarness, HARNESS_CREDENTIALS, aTextUpdate, eventually, redisUrl, type BridgeServiceName } from '@tgg/testing';
 

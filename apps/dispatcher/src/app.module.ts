@@ -7,9 +7,9 @@ import type { GenesysTokenCache } from '@tgg/genesys';
 import {
   DEPENDENCY_SOURCES,
   GENESYS_TOKENS,
-  PLATFORM_CONTROLLERS,
-  PLATFORM_PROVIDERS,
-  PlatformModule,
+  SERVICE_RUNTIME_CONTROLLERS,
+  SERVICE_RUNTIME_PROVIDERS,
+  ServiceRuntimeModule,
   PRODUCER_REDIS,
   WORKER_REDIS,
   READINESS_CHECKS,
@@ -20,7 +20,7 @@ import {
   redisDependency,
   redisWritableCheck,
   turnMachineryProviders,
-} from '@tgg/platform';
+} from '@tgg/service-runtime';
 import { MediaLinkStore } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { GenesysInboundProcessor } from './genesys-inbound/genesys-inbound.processor.js';
@@ -33,8 +33,8 @@ export class DispatcherModule {
   static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
     return {
       module: DispatcherModule,
-      imports: [PlatformModule.forRoot(config, logger, metrics), DataModule],
-      controllers: PLATFORM_CONTROLLERS,
+      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics), DataModule],
+      controllers: SERVICE_RUNTIME_CONTROLLERS,
       providers: [
         ...turnMachineryProviders,
         ...genesysProviders,
@@ -47,7 +47,7 @@ export class DispatcherModule {
         GenesysInboundProcessor,
         TokenHealthPoller,
         MessageRetentionProcessor,
-        ...PLATFORM_PROVIDERS,
+        ...SERVICE_RUNTIME_PROVIDERS,
         // A worker is ready when it can take jobs from Redis; Postgres and Genesys outages are
         // retried per job (the chat waits) and reported on /health/dependencies.
         { provide: READINESS_CHECKS, inject: [PRODUCER_REDIS], useFactory: (redis: Redis) => [redisWritableCheck(redis, config.redis.queuePrefix, 'dispatcher')] },

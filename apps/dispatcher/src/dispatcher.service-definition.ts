@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@tgg/platform';
+import type { ServiceDefinition } from '@tgg/service-runtime';
 import { DispatcherModule } from './app.module.js';
 
 export const dispatcherService: ServiceDefinition = {

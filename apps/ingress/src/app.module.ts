@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { ChannelDirectory, DataModule, PRISMA, type PrismaClient } from '@tgg/data';
-import { DEPENDENCY_SOURCES, PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, channelsLoadedCheck, postgresDependency, redisDependency, redisWritableCheck } from '@tgg/platform';
+import { DEPENDENCY_SOURCES, SERVICE_RUNTIME_CONTROLLERS, SERVICE_RUNTIME_PROVIDERS, ServiceRuntimeModule, PRODUCER_REDIS, READINESS_CHECKS, channelsLoadedCheck, postgresDependency, redisDependency, redisWritableCheck } from '@tgg/service-runtime';
 import { MediaLinkStore } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { MediaController } from './media/media.controller.js';
@@ -16,11 +16,11 @@ export class IngressModule {
   static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
     return {
       module: IngressModule,
-      imports: [PlatformModule.forRoot(config, logger, metrics), DataModule],
-      controllers: [...PLATFORM_CONTROLLERS, TelegramWebhookController, MediaController, ...(config.sandboxConsole ? [SandboxController] : [])],
+      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics), DataModule],
+      controllers: [...SERVICE_RUNTIME_CONTROLLERS, TelegramWebhookController, MediaController, ...(config.sandboxConsole ? [SandboxController] : [])],
       providers: [
         TelegramUpdatesProducer,
-        ...PLATFORM_PROVIDERS,
+        ...SERVICE_RUNTIME_PROVIDERS,
         // Ready = a webhook can be stored: Redis takes writes and the channels are known. Postgres
         // is not needed for that (channels are cached), so it is reported, never gating.
         // The producer connection fails fast while Redis is down, so a media fetch gets a quick 503.

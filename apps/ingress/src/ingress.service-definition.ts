@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@tgg/platform';
+import type { ServiceDefinition } from '@tgg/service-runtime';
 import { IngressModule } from './app.module.js';
 
 export const ingressService: ServiceDefinition = {

@@ -7,9 +7,9 @@ import type { GenesysTokenCache } from '@tgg/genesys';
 import {
   DEPENDENCY_SOURCES,
   GENESYS_TOKENS,
-  PLATFORM_CONTROLLERS,
-  PLATFORM_PROVIDERS,
-  PlatformModule,
+  SERVICE_RUNTIME_CONTROLLERS,
+  SERVICE_RUNTIME_PROVIDERS,
+  ServiceRuntimeModule,
   PRODUCER_REDIS,
   READINESS_CHECKS,
   channelsLoadedCheck,
@@ -17,7 +17,7 @@ import {
   postgresDependency,
   redisDependency,
   redisWritableCheck,
-} from '@tgg/platform';
+} from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { GenesysRepliesProducer } from './genesys-webhook/genesys-replies.producer.js';
 import { GenesysWebhookController } from './genesys-webhook/genesys-webhook.controller.js';
@@ -44,8 +44,8 @@ export class OutboundModule {
   static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
     return {
       module: OutboundModule,
-      imports: [PlatformModule.forRoot(config, logger, metrics), DataModule],
-      controllers: [...PLATFORM_CONTROLLERS, GenesysWebhookController],
+      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics), DataModule],
+      controllers: [...SERVICE_RUNTIME_CONTROLLERS, GenesysWebhookController],
       providers: [
         GenesysRepliesProducer,
         ...genesysProviders,
@@ -61,7 +61,7 @@ export class OutboundModule {
         GenesysReceiptsProcessor,
         ReplyTurnsSweeper,
         DependencyHealthPoller,
-        ...PLATFORM_PROVIDERS,
+        ...SERVICE_RUNTIME_PROVIDERS,
         // Ready = a Genesys webhook can be stored. One revoked bot token, a Genesys OAuth outage
         // or a Postgres blip must not bounce every channel's webhooks: they are only reported.
         {

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
-import { DEPENDENCY_SOURCES, PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS, PlatformModule, PRODUCER_REDIS, READINESS_CHECKS, redisDependency, redisWritableCheck, turnMachineryProviders } from '@tgg/platform';
+import { DEPENDENCY_SOURCES, SERVICE_RUNTIME_CONTROLLERS, SERVICE_RUNTIME_PROVIDERS, ServiceRuntimeModule, PRODUCER_REDIS, READINESS_CHECKS, redisDependency, redisWritableCheck, turnMachineryProviders } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { DueChatsSweeper } from './reorder/due-chats.sweeper.js';
 import { TelegramUpdatesProcessor } from './reorder/telegram-updates.processor.js';
@@ -13,13 +13,13 @@ export class SequencerModule {
   static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
     return {
       module: SequencerModule,
-      imports: [PlatformModule.forRoot(config, logger, metrics)],
-      controllers: PLATFORM_CONTROLLERS,
+      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics)],
+      controllers: SERVICE_RUNTIME_CONTROLLERS,
       providers: [
         ...turnMachineryProviders,
         TelegramUpdatesProcessor,
         DueChatsSweeper,
-        ...PLATFORM_PROVIDERS,
+        ...SERVICE_RUNTIME_PROVIDERS,
         { provide: READINESS_CHECKS, inject: [PRODUCER_REDIS], useFactory: (redis: Redis) => [redisWritableCheck(redis, config.redis.queuePrefix, 'sequencer')] },
         { provide: DEPENDENCY_SOURCES, inject: [PRODUCER_REDIS], useFactory: (redis: Redis) => [redisDependency(redis)] },
       ],

@@ -1,6 +1,6 @@
 import '@tgg/telemetry/register';
 import 'reflect-metadata';
-import { runService } from '@tgg/platform';
+import { runService } from '@tgg/service-runtime';
 import { sequencerService } from './sequencer.service-definition.js';
 
 await runService(sequencerService);

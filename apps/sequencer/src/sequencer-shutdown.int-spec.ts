@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@tgg/config';
-import { ShutdownState, shutDownService, startService, type RunningService } from '@tgg/platform';
+import { ShutdownState, shutDownService, startService, type RunningService } from '@tgg/service-runtime';
 import { createTestDatabase, eventually, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
 import { sequencerService } from './sequencer.service-definition.js';
 

@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@tgg/platform';
+import type { ServiceDefinition } from '@tgg/service-runtime';
 import { SequencerModule } from './app.module.js';
 
 export const sequencerService: ServiceDefinition = {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { GenesysMessageReadyV1 } from '@tgg/contracts';
 import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor, type FinalFailure, type TurnMachinery } from '@tgg/queues';
-import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
+import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { InboundDelivery } from './inbound-delivery.js';
 

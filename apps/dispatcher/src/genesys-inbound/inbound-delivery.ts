@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, RetryableError, type GenesysMessageReadyV1, type TelegramMessage } from '@tgg/contracts';
 import { ChannelDirectory, ConversationRepository, InboundDeliveryRepository, MessageRepository, memberEventAtMs, type ChannelRecord } from '@tgg/data';
 import { OpenMessagingClient, toGenesysInboundMessage } from '@tgg/genesys';
-import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/platform';
+import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/service-runtime';
 import { turnJobId } from '@tgg/queues';
 import { MediaLinkStore, type MediaLinkRecord } from '@tgg/telegram';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { MessageRepository, purgeExpiredBodies, retentionCutoffMs } from '@tgg/data';
 import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
-import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { scheduleMessageRetention } from './retention-schedule.js';
 

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { BridgeError } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
-import { ApiError, LOGGER, METRICS } from '@tgg/platform';
+import { ApiError, LOGGER, METRICS } from '@tgg/service-runtime';
 import { isFileTooBigError, MediaLinkStore, TelegramBotApiClient, verifyMediaLink, type MediaLinkRecord } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { mediaResponseHeadersOf } from './media-response-headers.js';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, Inject, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import { ApiError } from '@tgg/platform';
+import { ApiError } from '@tgg/service-runtime';
 import { SANDBOX_PAGE } from './sandbox-page.js';
 
 /**

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { incomingChatIdOf, type TelegramUpdateReceivedV1 } from '@tgg/contracts';
-import { PRODUCER_REDIS } from '@tgg/platform';
+import { PRODUCER_REDIS } from '@tgg/service-runtime';
 import { ChatTurnStore, QueueName, TypedProducer, UPDATE_DEDUPLICATION_TTL_MS, defaultJobOptions, toJobId } from '@tgg/queues';
 
 /** Puts accepted webhook updates on the telegram-updates queue, de-duplicated by (channel, update_id). */

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '@tgg/config';
 import { ChannelRepository, SecretBox, createPrismaClient } from '@tgg/data';
 import { FakeTelegram } from '@tgg/emulators';
-import { startService, type RunningService } from '@tgg/platform';
+import { startService, type RunningService } from '@tgg/service-runtime';
 import { HARNESS_CREDENTIALS, TcpProxy, aTextUpdate, createTestDatabase, eventually, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
 import { ingressService } from '../ingress.service-definition.js';
 

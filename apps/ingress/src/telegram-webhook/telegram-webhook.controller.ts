@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { UpdateEnvelope } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
-import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, jsonNestingWithin } from '@tgg/platform';
+import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, jsonNestingWithin } from '@tgg/service-runtime';
 import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { CidrAllowlist } from './cidr-allowlist.js';
 import { isValidTelegramSecret } from './secret-token.js';

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import type { GenesysReplyReceivedV1 } from '@tgg/contracts';
-import { PRODUCER_REDIS } from '@tgg/platform';
+import { PRODUCER_REDIS } from '@tgg/service-runtime';
 import { ChatTurnStore, QueueName, TypedProducer, defaultJobOptions, toJobId } from '@tgg/queues';
 import { outboundIncomingStaleMs } from '../telegram-send/outbound-turns.providers.js';
 import { telegramChatIdOf } from '../telegram-send/reply-order-key.js';

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '@tgg/config';
 import { FakeGenesys, FakeTelegram, hubSignature } from '@tgg/emulators';
-import { startService, type RunningService } from '@tgg/platform';
+import { startService, type RunningService } from '@tgg/service-runtime';
 import { HARNESS_CREDENTIALS, createTestDatabase, eventually, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
 import { outboundService } from '../outbound.service-definition.js';
 

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { OpenOutboundMessage } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
 import { isValidGenesysSignature } from '@tgg/genesys';
-import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, jsonNestingWithin } from '@tgg/platform';
+import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, jsonNestingWithin } from '@tgg/service-runtime';
 import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { GenesysRepliesProducer } from './genesys-replies.producer.js';
 import { messageOf } from '../error-message.js';

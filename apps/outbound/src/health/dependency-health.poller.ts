@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { ChannelDirectory } from '@tgg/data';
 import type { GenesysTokenCache } from '@tgg/genesys';
-import { GENESYS_TOKENS, LOGGER, safeDetail, type DependencySource, type DependencyStatus } from '@tgg/platform';
+import { GENESYS_TOKENS, LOGGER, safeDetail, type DependencySource, type DependencyStatus } from '@tgg/service-runtime';
 import { TelegramBots } from '../telegram-send/telegram-bots.js';
 import { messageOf } from '../error-message.js';
 import { webhookStatus } from './webhook-state.js';

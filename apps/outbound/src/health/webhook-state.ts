@@ -1,4 +1,4 @@
-import type { DependencyStatus } from '@tgg/platform';
+import type { DependencyStatus } from '@tgg/service-runtime';
 
 /** A delivery error this recent, with updates still waiting, means Telegram cannot reach us now. */
 export const RECENT_WEBHOOK_ERROR_S = 10 * 60;

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import type { OpenInboundReceipt, OpenOutboundMessage, ReceiptReasonCode, TraceCarrier } from '@tgg/contracts';
-import { WORKER_REDIS } from '@tgg/platform';
+import { WORKER_REDIS } from '@tgg/service-runtime';
 import { QueueName, TypedProducer, defaultJobOptions, toJobId } from '@tgg/queues';
 
 /**

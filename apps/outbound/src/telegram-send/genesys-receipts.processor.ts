@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, RetryableError, type GenesysReceiptReadyV1 } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
 import { OpenMessagingClient } from '@tgg/genesys';
-import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/service-runtime';
 import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
 

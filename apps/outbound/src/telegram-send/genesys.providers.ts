@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import type { GenesysTokenCache } from '@tgg/genesys';
-import { GENESYS_TOKENS, METRICS, genesysProviders as sharedGenesysProviders } from '@tgg/platform';
+import { GENESYS_TOKENS, METRICS, genesysProviders as sharedGenesysProviders } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { GenesysAttachmentDownloader } from './genesys-attachment.downloader.js';
 import { TELEGRAM_UPLOAD_LIMIT_BYTES } from './media-method.js';

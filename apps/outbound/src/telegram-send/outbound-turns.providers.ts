@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import { LOGGER, WORKER_REDIS } from '@tgg/platform';
+import { LOGGER, WORKER_REDIS } from '@tgg/service-runtime';
 import { QueueName, createChatTurnMachinery, type ChatTurnMachinery } from '@tgg/queues';
 import { SendRateLimiter } from './send-rate-limiter.js';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { PermanentError, RetryableError, type ReceiptReasonCode, type TelegramReplyReadyV1 } from '@tgg/contracts';
 import { ConversationRepository, MessageRepository, type ChannelRecord, type MessageState } from '@tgg/data';
-import { LOGGER, METRICS } from '@tgg/platform';
+import { LOGGER, METRICS } from '@tgg/service-runtime';
 import { QueueName } from '@tgg/queues';
 import { receiptReasonFor } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ChatBlockedError, PermanentError, type TelegramReplyReadyV1 } from '@tgg/contracts';
 import { ChannelDirectory, ConversationRepository, type ChannelRecord } from '@tgg/data';
-import { LOGGER, METRICS } from '@tgg/platform';
+import { LOGGER, METRICS } from '@tgg/service-runtime';
 import { ChatTurnStore } from '@tgg/queues';
 import { receiptReasonFor } from '@tgg/telegram';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';

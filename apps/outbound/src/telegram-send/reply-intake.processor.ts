@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { GenesysReplyReceivedV1, PermanentError, type TelegramReplyReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/service-runtime';
 import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { DeliveryReceipts } from './delivery-receipts.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '@tgg/platform';
+import { LOGGER } from '@tgg/service-runtime';
 import { TurnSweepLoop } from '@tgg/queues';
 import { OUTBOUND_TURNS, type OutboundTurns } from './outbound-turns.providers.js';
 import { messageOf } from '../error-message.js';

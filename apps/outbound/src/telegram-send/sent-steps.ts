@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import type { TelegramReplyReadyV1 } from '@tgg/contracts';
-import { WORKER_REDIS } from '@tgg/platform';
+import { WORKER_REDIS } from '@tgg/service-runtime';
 import { toJobId } from '@tgg/queues';
 import type { StepOutcome } from './telegram-step.sender.js';
 

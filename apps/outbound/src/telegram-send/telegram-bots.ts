@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import type { ChannelRecord } from '@tgg/data';
-import { METRICS } from '@tgg/platform';
+import { METRICS } from '@tgg/service-runtime';
 import { TelegramBotApiClient } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
 

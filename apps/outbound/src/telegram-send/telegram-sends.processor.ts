@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { TelegramReplyReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
+import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/service-runtime';
 import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { OUTBOUND_TURNS, type OutboundTurns } from './outbound-turns.providers.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER, TURN_MACHINERY } from '@tgg/platform';
+import { LOGGER, TURN_MACHINERY } from '@tgg/service-runtime';
 import { TurnSweepLoop, type TurnMachinery } from '@tgg/queues';
 
 /** How often due chats are looked for; the reorder window's precision is this much. */

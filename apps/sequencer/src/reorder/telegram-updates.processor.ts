@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, TelegramUpdate, TelegramUpdateReceivedV1, forwardableOf, incomingChatIdOf, type GenesysMessageReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/platform';
+import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/service-runtime';
 import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor, toJobId, type TurnMachinery } from '@tgg/queues';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { orderKeyOf, orderKeyString } from './reorder-buffer.js';

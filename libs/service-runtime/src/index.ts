@@ -1,4 +1,4 @@
-export { PlatformModule, PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS } from './platform.module.js';
+export { ServiceRuntimeModule, SERVICE_RUNTIME_CONTROLLERS, SERVICE_RUNTIME_PROVIDERS } from './service-runtime.module.js';
 export { LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS } from './tokens.js';
 export { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check.js';
 export { channelsLoadedCheck, genesysTokenDependency, postgresDependency, redisDependency, redisWritableCheck } from './health/dependency-checks.js';

@@ -27,12 +27,12 @@ class RedisConnectionsCloser implements OnApplicationShutdown {
 /**
  * What every service shares: config, logger, metrics, Redis connections, /health and /metrics.
  * The app's own module adds READINESS_CHECKS (what it needs to accept work), DEPENDENCY_SOURCES
- * (what /health/dependencies reports) and lists PLATFORM_CONTROLLERS and PLATFORM_PROVIDERS, so
+ * (what /health/dependencies reports) and lists SERVICE_RUNTIME_CONTROLLERS and SERVICE_RUNTIME_PROVIDERS, so
  * the health controller sees the app's checks.
  */
 @Global()
 @Module({})
-export class PlatformModule {
+export class ServiceRuntimeModule {
   static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
     const reportRedisError = (role: string) => {
       let lastLogAtMs = 0;
@@ -44,7 +44,7 @@ export class PlatformModule {
       };
     };
     return {
-      module: PlatformModule,
+      module: ServiceRuntimeModule,
       imports: [TerminusModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -62,10 +62,10 @@ export class PlatformModule {
 }
 
 /** /health/live, /health/ready, /health/dependencies and /metrics; listed in each app module's controllers. */
-export const PLATFORM_CONTROLLERS = [HealthController, MetricsController];
+export const SERVICE_RUNTIME_CONTROLLERS = [HealthController, MetricsController];
 
 /**
  * Listed in each app module's providers beside its DEPENDENCY_SOURCES (the monitor must see the
- * app's sources, which the global PlatformModule cannot).
+ * app's sources, which the global ServiceRuntimeModule cannot).
  */
-export const PLATFORM_PROVIDERS = [DependencyMonitor];
+export const SERVICE_RUNTIME_PROVIDERS = [DependencyMonitor];
