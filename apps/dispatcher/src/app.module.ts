@@ -19,7 +19,7 @@ import {
   postgresDependency,
   redisDependency,
   redisWritableCheck,
-  turnMachineryProviders,
+  chatTurnsProviders,
 } from '@tgg/service-runtime';
 import { MediaLinkStore } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
@@ -36,7 +36,7 @@ export class DispatcherModule {
       imports: [ServiceRuntimeModule.forRoot(config, logger, metrics), DataModule],
       controllers: SERVICE_RUNTIME_CONTROLLERS,
       providers: [
-        ...turnMachineryProviders,
+        ...chatTurnsProviders('inbound'),
         ...genesysProviders,
         InboundDelivery,
         {

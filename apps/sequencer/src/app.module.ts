@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
-import { DEPENDENCY_SOURCES, SERVICE_RUNTIME_CONTROLLERS, SERVICE_RUNTIME_PROVIDERS, ServiceRuntimeModule, PRODUCER_REDIS, READINESS_CHECKS, redisDependency, redisWritableCheck, turnMachineryProviders } from '@tgg/service-runtime';
+import { DEPENDENCY_SOURCES, SERVICE_RUNTIME_CONTROLLERS, SERVICE_RUNTIME_PROVIDERS, ServiceRuntimeModule, PRODUCER_REDIS, READINESS_CHECKS, redisDependency, redisWritableCheck, chatTurnsProviders } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { DueChatsSweeper } from './reorder/due-chats.sweeper.js';
 import { TelegramUpdatesProcessor } from './reorder/telegram-updates.processor.js';
@@ -16,7 +16,7 @@ export class SequencerModule {
       imports: [ServiceRuntimeModule.forRoot(config, logger, metrics)],
       controllers: SERVICE_RUNTIME_CONTROLLERS,
       providers: [
-        ...turnMachineryProviders,
+        ...chatTurnsProviders('inbound'),
         TelegramUpdatesProcessor,
         DueChatsSweeper,
         ...SERVICE_RUNTIME_PROVIDERS,

@@ -3,11 +3,4 @@ export { defaultJobOptions, bridgeBackoffMs, failureVerdict, horizonStartMs, UPD
 export { createRedisConnection } from './redis-connection.js';
 export { TypedProducer, toJobId } from './typed-producer.js';
 export { createProcessor, type JobHandlers, type FinalFailure, type RetryPolicy } from './run-handler.js';
-export { ChatTurnStore, INFLIGHT_RECHECK_MS, REPLAY_HOLD_MS, type ChatTurn, type AcceptOutcome, type RequeueOutcome } from './chat-turns/chat-turn-store.js';
-export { TurnScheduler, turnJobId, type TurnClaim, type TurnRef } from './chat-turns/turn-scheduler.js';
 export { BridgeWorker, createBridgeWorker, lockTimings, type BridgeWorkerOptions, type DrainOutcome } from './bridge-worker.js';
-export { createTurnMachinery, type TurnMachinery } from './chat-turns/turn-machinery.js';
-export { type ChatTurnStoreOptions } from './chat-turns/chat-turn-store.js';
-export { type TurnJobName } from './chat-turns/turn-scheduler.js';
-export { createChatTurnMachinery, type ChatTurnMachinery, type ChatTurnSettings } from './chat-turns/turn-machinery.js';
-export { TurnSweepLoop, type TurnSweepLoopOptions } from './chat-turns/turn-sweep-loop.js';

@@ -1,10 +1,8 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { JOB_SCHEMAS, type JobData, type JobName } from '@tgg/contracts';
 
-/** BullMQ job ids must not contain ':' (Redis key separator); Genesys message ids do, so never reuse one for the other. */
-export function toJobId(...parts: (string | number)[]): string {
-  return parts.map((part) => String(part).replace(/[^A-Za-z0-9_.-]/g, '_')).join('.');
-}
+// Job ids are made in contracts now (chat-turns derives turn job ids too); kept here for the apps that import it from queues.
+export { toJobId } from '@tgg/contracts';
 
 /** A producer that can only put the right payload under a job name, validated before it leaves. */
 export class TypedProducer<N extends JobName> {

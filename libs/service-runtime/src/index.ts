@@ -9,7 +9,7 @@ export { ApiError, HttpErrorFilter } from './http-error.filter.js';
 export { HTTP_TIMEOUTS, shutDownService, startService, runService, type RunningService, type ServiceDefinition, type ServiceName } from './service-bootstrap.js';
 export { WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
 export { MAX_JSON_NESTING, jsonNestingWithin } from './json-nesting.js';
-export { TURN_MACHINERY, turnMachineryProviders } from './turn-machinery.providers.js';
+export { INBOUND_TURNS, OUTBOUND_TURNS, chatTurnsProviders, type InboundTurns, type OutboundTurns } from './chat-turns.providers.js';
 export { GENESYS_TOKENS, genesysProviders } from './genesys/genesys.providers.js';
 export { TokenHealthPoller } from './genesys/token-health.poller.js';
 export { bridgeWorkerOptions, drainBridgeWorker } from './worker-settings.js';

@@ -3,15 +3,15 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { GenesysMessageReadyV1 } from '@tgg/contracts';
-import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor, type FinalFailure, type TurnMachinery } from '@tgg/queues';
-import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/service-runtime';
+import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
+import { INBOUND_TURNS, LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker, type InboundTurns } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { InboundDelivery } from './inbound-delivery.js';
 
 
 /**
  * Consumes genesys-inbound. Jobs of different chats run in parallel (concurrency below); one chat
- * never has two jobs at once, because the sequencer's ChatTurnStore hands out a chat's next
+ * never has two jobs at once, because the chat's turns (@tgg/chat-turns) hand out a chat's next
  * message only after this processor finished the previous one (delivered, skipped or dead-lettered).
  * So a retry of message N cannot be overtaken by N+1.
  */
@@ -22,7 +22,7 @@ export class GenesysInboundProcessor implements OnApplicationBootstrap, BeforeAp
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_REDIS) private readonly redis: Redis,
-    @Inject(TURN_MACHINERY) private readonly turns: TurnMachinery,
+    @Inject(INBOUND_TURNS) private readonly turns: InboundTurns,
     @Inject(InboundDelivery) private readonly delivery: InboundDelivery,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -32,9 +32,10 @@ export class GenesysInboundProcessor implements OnApplicationBootstrap, BeforeAp
     const processor = createProcessor(
       {
         'genesys-message-ready.v1': async (data, job) => {
-          if (!(await this.holdsTurn(data, job.id))) return;
+          // A replayed dead letter waits for its chat's turn, so a chat's replayed messages keep their order.
+          if ((await this.turns.takeTurn(data, job.id)) !== 'turn') return;
           await this.delivery.deliver(data);
-          await this.finishTurn(data);
+          await this.turns.finishTurn(data);
         },
       },
       (failure) => this.onFinalFailure(failure),
@@ -64,24 +65,7 @@ export class GenesysInboundProcessor implements OnApplicationBootstrap, BeforeAp
       await this.delivery.markDeadLettered(parsed.data, `${code}: ${reason}`).catch((error: unknown) =>
         this.logger.warn({ jobId: job.id, err: { message: (error as Error).message } }, 'could not mark the message log row dead-lettered'),
       );
-      await this.finishTurn(parsed.data);
+      await this.turns.finishTurn(parsed.data);
     }
   }
-
-  /** A replayed dead letter waits for its chat's turn, so a chat's replayed messages keep their order. */
-  private async holdsTurn(data: GenesysMessageReadyV1, jobId: string | undefined): Promise<boolean> {
-    if (!data.orderKey) return true; // my_chat_member takes no turn
-    const claim = await this.turns.scheduler.claimTurn(data, jobId, Date.now());
-    if (claim !== 'turn') this.logger.info({ jobId, chatId: data.chatId, claim }, claim === 'requeued' ? 'replayed message queued for its chat\'s turn' : 'replayed message already queued for its chat\'s turn');
-    return claim === 'turn';
-  }
-
-  private async finishTurn(data: GenesysMessageReadyV1): Promise<void> {
-    if (!data.orderKey) return; // my_chat_member takes no turn
-    const chatRef = ChatTurnStore.chatRef(data.channel, data.chatId);
-    const nowMs = Date.now();
-    await this.turns.store.finish(chatRef, data.orderKey, nowMs);
-    await this.turns.scheduler.advance(chatRef, nowMs, { recheck: false });
-  }
 }
-

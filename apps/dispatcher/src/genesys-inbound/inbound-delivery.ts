@@ -2,16 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import { PermanentError, RetryableError, type GenesysMessageReadyV1, type TelegramMessage } from '@tgg/contracts';
+import { PermanentError, RetryableError, type GenesysMessageReadyV1, type OrderKey, type TelegramMessage } from '@tgg/contracts';
+import { turnJobId } from '@tgg/chat-turns';
 import { ChannelDirectory, ConversationRepository, InboundDeliveryRepository, MessageRepository, memberEventAtMs, type ChannelRecord } from '@tgg/data';
 import { OpenMessagingClient, toGenesysInboundMessage } from '@tgg/genesys';
 import { LOGGER, METRICS, WORKER_REDIS } from '@tgg/service-runtime';
-import { turnJobId } from '@tgg/queues';
 import { MediaLinkStore, type MediaLinkRecord } from '@tgg/telegram';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
 
 type MessageItem = Extract<GenesysMessageReadyV1['item'], { kind: 'message' | 'edited_message' }>;
-type MessageJob = GenesysMessageReadyV1 & { item: MessageItem };
+type MessageJob = GenesysMessageReadyV1 & { item: MessageItem; orderKey: OrderKey };
 
 interface AcceptedByGenesys {
   genesysMessageId?: string;
@@ -50,8 +50,11 @@ export class InboundDelivery {
       else this.logger.info(fields, blocked ? 'customer blocked the bot' : 'customer unblocked the bot');
       return;
     }
+    const { orderKey } = job;
+    // The sequencer gives every message its turn; only my_chat_member (above) comes without one.
+    if (orderKey === null) throw new PermanentError(`update ${job.updateId} is a message without an order key`, 'invalid_job');
     await inSpanFromCarrier('dispatcher.deliver', job.trace, { 'tgg.channel': job.channel, 'tgg.update_id': job.updateId }, async (span) => {
-      const processingTimeMs = await this.deliverMessage(channel, { ...job, item });
+      const processingTimeMs = await this.deliverMessage(channel, { ...job, item, orderKey });
       if (processingTimeMs !== undefined) span.setAttribute('processing_time_ms', processingTimeMs);
     });
   }
@@ -123,7 +126,7 @@ export class InboundDelivery {
     }
   }
 
-  private keyOf(channel: ChannelRecord, job: MessageJob) {
+  private keyOf(channel: ChannelRecord, job: GenesysMessageReadyV1 & { item: MessageItem }) {
     const { message } = job.item;
     return {
       channelId: channel.id,

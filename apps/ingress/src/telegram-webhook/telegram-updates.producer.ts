@@ -4,14 +4,15 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { incomingChatIdOf, type TelegramUpdateReceivedV1 } from '@tgg/contracts';
 import { PRODUCER_REDIS } from '@tgg/service-runtime';
-import { ChatTurnStore, QueueName, TypedProducer, UPDATE_DEDUPLICATION_TTL_MS, defaultJobOptions, toJobId } from '@tgg/queues';
+import { createIncomingMarks, type IncomingMarks } from '@tgg/chat-turns';
+import { QueueName, TypedProducer, UPDATE_DEDUPLICATION_TTL_MS, defaultJobOptions, toJobId } from '@tgg/queues';
 
 /** Puts accepted webhook updates on the telegram-updates queue, de-duplicated by (channel, update_id). */
 @Injectable()
 export class TelegramUpdatesProducer implements OnApplicationShutdown {
   private readonly queue: Queue;
   private readonly producer: TypedProducer<'telegram-update-received.v1'>;
-  private readonly turns: ChatTurnStore;
+  private readonly incoming: IncomingMarks;
 
   constructor(
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
@@ -19,7 +20,7 @@ export class TelegramUpdatesProducer implements OnApplicationShutdown {
   ) {
     this.queue = new Queue(QueueName.TelegramUpdates, { connection: redis, prefix: config.redis.queuePrefix });
     this.producer = new TypedProducer(this.queue, 'telegram-update-received.v1', defaultJobOptions(config.delivery.deadLetterKeep));
-    this.turns = new ChatTurnStore(redis, config.redis.queuePrefix);
+    this.incoming = createIncomingMarks(redis, config.redis.queuePrefix, 'inbound');
   }
 
   /**
@@ -27,14 +28,14 @@ export class TelegramUpdatesProducer implements OnApplicationShutdown {
    * outlives the job for 25 h, covering Telegram's 24 h redelivery; BullMQ checks and sets it
    * atomically inside the add script. The check before it feeds the duplicate counter and, for a
    * message, marks it as on its way into its chat's reorder buffer, so a sequencer crash cannot
-   * let later messages of that chat overtake it (ChatTurnStore INCOMING) — one round trip for both.
+   * let later messages of that chat overtake it (@tgg/chat-turns IncomingMarks) — one round trip for both.
    */
   async enqueue(job: TelegramUpdateReceivedV1): Promise<'accepted' | 'duplicate'> {
     const dedupeId = toJobId(job.channel, job.update.update_id);
     const dedupeKey = `${this.queue.keys['de']}:${dedupeId}`;
     const chatId = incomingChatIdOf(job.update);
     const seen = chatId
-      ? (await this.turns.markIncoming(ChatTurnStore.chatRef(job.channel, chatId), job.update.update_id, job.receivedAtMs, dedupeKey)) === 'duplicate'
+      ? (await this.incoming.mark({ channel: job.channel, chatId }, job.update.update_id, job.receivedAtMs, dedupeKey)) === 'duplicate'
       : (await this.redis.exists(dedupeKey)) === 1;
     if (seen) return 'duplicate';
     await this.producer.add(job, { jobId: `u.${dedupeId}`, deduplication: { id: dedupeId, ttl: UPDATE_DEDUPLICATION_TTL_MS } });

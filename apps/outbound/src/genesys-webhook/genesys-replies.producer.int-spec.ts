@@ -1,7 +1,9 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from '@tgg/config';
-import { ChatTurnStore, QueueName } from '@tgg/queues';
+import { ChatTurnStore, chatRefOf } from '@tgg/chat-turns';
+import type { OrderKey } from '@tgg/contracts';
+import { QueueName } from '@tgg/queues';
 import { redisUrl, testQueuePrefix } from '@tgg/testing';
 import { GenesysRepliesProducer } from './genesys-replies.producer.js';
 
@@ -39,12 +41,12 @@ describe('GenesysRepliesProducer and the chat line (real Redis)', () => {
     const nowMs = Date.now();
     expect(await producer.enqueue(aReply('reply-a', nowMs))).toBe('accepted');
     expect(await producer.enqueue(aReply('reply-b', nowMs + 1))).toBe('accepted');
-    const chatRef = ChatTurnStore.chatRef('default', CHAT_ID);
+    const chatRef = chatRefOf('default', CHAT_ID);
     // B's intake runs first (A's job is still locked by a killed worker): B must not be handed out.
-    await store.accept(chatRef, 'key-b', JSON.stringify({ id: 'b' }), nowMs + 10, 0, 'reply-b');
+    await store.accept(chatRef, 'key-b' as OrderKey, JSON.stringify({ id: 'b' }), nowMs + 10, 0, 'reply-b');
     expect(await store.advance(chatRef, nowMs + 20)).toBeUndefined();
     // A's job comes back and joins the line: the chat goes on, A first.
-    await store.accept(chatRef, 'key-a', JSON.stringify({ id: 'a' }), nowMs + 30, 0, 'reply-a');
+    await store.accept(chatRef, 'key-a' as OrderKey, JSON.stringify({ id: 'a' }), nowMs + 30, 0, 'reply-a');
     expect(await store.advance(chatRef, nowMs + 40)).toMatchObject({ orderKey: 'key-a', isNewTurn: true });
   });
 

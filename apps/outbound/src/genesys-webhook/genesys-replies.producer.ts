@@ -4,8 +4,8 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import type { GenesysReplyReceivedV1 } from '@tgg/contracts';
 import { PRODUCER_REDIS } from '@tgg/service-runtime';
-import { ChatTurnStore, QueueName, TypedProducer, defaultJobOptions, toJobId } from '@tgg/queues';
-import { outboundIncomingStaleMs } from '../telegram-send/outbound-turns.providers.js';
+import { createIncomingMarks, type IncomingMarks } from '@tgg/chat-turns';
+import { QueueName, TypedProducer, defaultJobOptions, toJobId } from '@tgg/queues';
 import { telegramChatIdOf } from '../telegram-send/reply-order-key.js';
 
 /**
@@ -19,7 +19,7 @@ export const REPLY_DEDUPLICATION_TTL_MS = 25 * 60 * 60 * 1000;
 export class GenesysRepliesProducer implements OnApplicationShutdown {
   private readonly queue: Queue;
   private readonly producer: TypedProducer<'genesys-reply-received.v1'>;
-  private readonly turns: ChatTurnStore;
+  private readonly incoming: IncomingMarks;
 
   constructor(
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
@@ -27,7 +27,7 @@ export class GenesysRepliesProducer implements OnApplicationShutdown {
   ) {
     this.queue = new Queue(QueueName.GenesysReplies, { connection: redis, prefix: config.redis.queuePrefix });
     this.producer = new TypedProducer(this.queue, 'genesys-reply-received.v1', defaultJobOptions(config.delivery.deadLetterKeep));
-    this.turns = new ChatTurnStore(redis, config.redis.queuePrefix, { namespace: 'out', incomingStaleMs: outboundIncomingStaleMs(config) });
+    this.incoming = createIncomingMarks(redis, config.redis.queuePrefix, 'outbound');
   }
 
   /**
@@ -37,14 +37,14 @@ export class GenesysRepliesProducer implements OnApplicationShutdown {
    * counter, and that number is the reply's arrival sequence (see replyOrderKey). A reply to a chat
    * is also marked as on its way into the chat's line, in the same round trip as that check: an
    * intake worker killed while holding it returns the job only when its lock expires, and the
-   * chat's later replies must not overtake it meanwhile (ChatTurnStore INCOMING, as on ingress).
+   * chat's later replies must not overtake it meanwhile (@tgg/chat-turns IncomingMarks, as on ingress).
    */
   async enqueue(job: GenesysReplyReceivedV1): Promise<'accepted' | 'duplicate'> {
     const dedupeId = toJobId(job.channel, job.reply.id);
     const dedupeKey = `${this.queue.keys['de']}:${dedupeId}`;
     const chatId = telegramChatIdOf(job.reply.channel.to.id);
     const seen = chatId
-      ? (await this.turns.markIncoming(ChatTurnStore.chatRef(job.channel, chatId), job.reply.id, job.receivedAtMs, dedupeKey)) === 'duplicate'
+      ? (await this.incoming.mark({ channel: job.channel, chatId }, job.reply.id, job.receivedAtMs, dedupeKey)) === 'duplicate'
       : (await this.redis.exists(dedupeKey)) === 1;
     if (seen) return 'duplicate';
     await this.producer.addNumbered(job, { deduplication: { id: dedupeId, ttl: REPLY_DEDUPLICATION_TTL_MS } });

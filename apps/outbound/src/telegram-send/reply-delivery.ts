@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ChatBlockedError, PermanentError, type TelegramReplyReadyV1 } from '@tgg/contracts';
+import { chatRefOf } from '@tgg/chat-turns';
 import { ChannelDirectory, ConversationRepository, type ChannelRecord } from '@tgg/data';
 import { LOGGER, METRICS } from '@tgg/service-runtime';
-import { ChatTurnStore } from '@tgg/queues';
 import { receiptReasonFor } from '@tgg/telegram';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { ReplyBookkeeping, type FailureReason } from './reply-bookkeeping.js';
@@ -73,7 +73,7 @@ export class ReplyDelivery {
     if (plan.kind === 'unsupported') return this.book.failed(job, claim, { code: plan.code, message: plan.message }, 'failed');
 
     const client = this.bots.clientFor(channel);
-    const chatRef = ChatTurnStore.chatRef(job.channel, job.chatId);
+    const chatRef = chatRefOf(job.channel, job.chatId);
     let firstMessageId: number | undefined;
     let notice: FailureReason | undefined;
     for (let index = claim.partsSent; index < plan.steps.length; index++) {

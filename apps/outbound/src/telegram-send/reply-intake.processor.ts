@@ -4,11 +4,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { GenesysReplyReceivedV1, PermanentError, type TelegramReplyReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/service-runtime';
-import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
+import { LOGGER, METRICS, OUTBOUND_TURNS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker, type OutboundTurns } from '@tgg/service-runtime';
+import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { DeliveryReceipts } from './delivery-receipts.js';
-import { OUTBOUND_TURNS, type OutboundTurns } from './outbound-turns.providers.js';
 import { replyOrderKey, telegramChatIdOf } from './reply-order-key.js';
 
 /**
@@ -51,7 +50,7 @@ export class ReplyIntakeProcessor implements OnApplicationBootstrap, BeforeAppli
   private async clearIncomingMark(data: unknown): Promise<void> {
     const parsed = GenesysReplyReceivedV1.safeParse(data);
     const chatId = parsed.success ? telegramChatIdOf(parsed.data.reply.channel.to.id) : undefined;
-    if (parsed.success && chatId) await this.turns.store.clearIncoming(ChatTurnStore.chatRef(parsed.data.channel, chatId), parsed.data.reply.id);
+    if (parsed.success && chatId) await this.turns.incoming.clear({ channel: parsed.data.channel, chatId }, parsed.data.reply.id);
   }
 
   async queueReplyTurn(received: GenesysReplyReceivedV1, job: Job): Promise<void> {
@@ -70,12 +69,9 @@ export class ReplyIntakeProcessor implements OnApplicationBootstrap, BeforeAppli
       if (!Number.isSafeInteger(arrivalSequence)) throw new PermanentError(`genesys-replies job ${job.id} has no arrival number`, 'invalid_job_id');
       const orderKey = replyOrderKey(reply.channel.time, arrivalSequence, received.receivedAtMs);
       const item: TelegramReplyReadyV1 = { channel: received.channel, chatId, orderKey, reply, receivedAtMs: received.receivedAtMs, replayedAtMs: received.replayedAtMs, trace: injectTraceCarrier() };
-      const chatRef = ChatTurnStore.chatRef(received.channel, chatId);
-      const nowMs = Date.now();
-      const outcome = await this.turns.store.accept(chatRef, orderKey, JSON.stringify(item), nowMs, 0, reply.id);
+      // Window 0: accept hands the chat its next turn itself (rechecking it when this job is a re-run after a crash).
+      const outcome = await this.turns.accept(item, { windowMs: 0, incomingId: reply.id });
       if (outcome === 'late') this.metrics.replies.inc({ outcome: 'late', reason: '' });
-      // A duplicate is this job re-run after a crash: the turn may be in flight with its job never added, so recheck.
-      await this.turns.scheduler.advance(chatRef, nowMs, { recheck: outcome === 'duplicate' });
     });
   }
 }

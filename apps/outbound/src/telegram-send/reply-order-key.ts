@@ -1,4 +1,4 @@
-import { ChatIdString } from '@tgg/contracts';
+import { ChatIdString, type OrderKey } from '@tgg/contracts';
 
 /**
  * A reply's place in its chat: (channel.time, arrival sequence) as one fixed-width string, so the
@@ -13,12 +13,12 @@ import { ChatIdString } from '@tgg/contracts';
 const TIME_DIGITS = 15; // ms since 1970 fits until the year 33658
 const SEQUENCE_DIGITS = 16;
 
-export function replyOrderKey(channelTime: string | undefined, arrivalSequence: number, receivedAtMs: number): string {
+export function replyOrderKey(channelTime: string | undefined, arrivalSequence: number, receivedAtMs: number): OrderKey {
   const parsedMs = channelTime === undefined ? Number.NaN : Date.parse(channelTime);
   // A missing or unreadable time sorts as the moment the webhook received the reply.
   const timeMs = Number.isFinite(parsedMs) && parsedMs >= 0 && parsedMs < 10 ** TIME_DIGITS ? parsedMs : receivedAtMs;
   if (!Number.isSafeInteger(arrivalSequence) || arrivalSequence < 0) throw new RangeError(`arrival sequence must be a non-negative integer, got ${arrivalSequence}`);
-  return `${String(timeMs).padStart(TIME_DIGITS, '0')}.${String(arrivalSequence).padStart(SEQUENCE_DIGITS, '0')}`;
+  return `${String(timeMs).padStart(TIME_DIGITS, '0')}.${String(arrivalSequence).padStart(SEQUENCE_DIGITS, '0')}` as OrderKey; // fixed width: byte order is reply order
 }
 
 /** The Telegram chat a reply goes to (`channel.to.id`, the id we sent inbound), or undefined when it cannot be one. */

@@ -1,8 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '@tgg/service-runtime';
-import { TurnSweepLoop } from '@tgg/queues';
-import { OUTBOUND_TURNS, type OutboundTurns } from './outbound-turns.providers.js';
+import type { TurnSweepLoop } from '@tgg/chat-turns';
+import { LOGGER, OUTBOUND_TURNS, type OutboundTurns } from '@tgg/service-runtime';
 import { messageOf } from '../error-message.js';
 
 /**
@@ -18,9 +17,7 @@ export class ReplyTurnsSweeper implements OnApplicationBootstrap, BeforeApplicat
   private readonly loop: TurnSweepLoop;
 
   constructor(@Inject(OUTBOUND_TURNS) turns: OutboundTurns, @Inject(LOGGER) logger: Logger) {
-    this.loop = new TurnSweepLoop({
-      store: turns.store,
-      advance: (chatRef, nowMs) => turns.scheduler.advance(chatRef, nowMs, { recheck: true }),
+    this.loop = turns.sweepLoop({
       intervalMs: SWEEP_INTERVAL_MS,
       errorPauseMs: ERROR_PAUSE_MS,
       onError: (error) => logger.warn({ err: { message: messageOf(error) } }, 'sweeping reply turns failed; retrying'),

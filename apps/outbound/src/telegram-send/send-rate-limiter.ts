@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { defineRedisScript, type RedisScript } from '@tgg/chat-turns';
 
 export interface SendRateSettings {
   perChatPerSecond: number;
@@ -137,12 +138,11 @@ end
 return 1
 `;
 
-type ScriptCommand = (numberOfKeys: number, ...args: (string | number)[]) => Promise<unknown>;
 
 export class SendRateLimiter {
-  private readonly acquireCommand: ScriptCommand;
-  private readonly releaseCommand: ScriptCommand;
-  private readonly renewCommand: ScriptCommand;
+  private readonly acquireCommand: RedisScript;
+  private readonly releaseCommand: RedisScript;
+  private readonly renewCommand: RedisScript;
   private readonly chatIntervalMs: number;
   private readonly globalIntervalMs: number;
 
@@ -154,9 +154,9 @@ export class SendRateLimiter {
   ) {
     this.chatIntervalMs = 1000 / settings.perChatPerSecond;
     this.globalIntervalMs = 1000 / settings.globalPerSecond;
-    this.acquireCommand = defineScript(redis, 'tggOutboundAcquire', ACQUIRE_SCRIPT);
-    this.releaseCommand = defineScript(redis, 'tggOutboundRelease', RELEASE_SCRIPT);
-    this.renewCommand = defineScript(redis, 'tggOutboundRenew', RENEW_SCRIPT);
+    this.acquireCommand = defineRedisScript(redis, 'tggOutboundAcquire', ACQUIRE_SCRIPT);
+    this.releaseCommand = defineRedisScript(redis, 'tggOutboundRelease', RELEASE_SCRIPT);
+    this.renewCommand = defineRedisScript(redis, 'tggOutboundRenew', RENEW_SCRIPT);
   }
 
   /** The lease the sender gives its sends (SendRateSettings.inFlightLeaseMs). */
@@ -220,14 +220,6 @@ export class SendRateLimiter {
   private chatKey(chatRef: string | undefined): string {
     return `${this.prefix}:out:rate:{${chatRef ?? '-'}}`;
   }
-}
-
-function defineScript(redis: Redis, name: string, lua: string): ScriptCommand {
-  const commands = redis as unknown as Record<string, ScriptCommand | undefined>; // ioredis adds defined commands as methods
-  if (!commands[name]) redis.defineCommand(name, { lua });
-  const command = commands[name];
-  if (!command) throw new Error(`could not define the outbound rate-limit script ${name}`);
-  return (...args) => command.apply(redis, args);
 }
 
 function parseAcquire(reply: unknown): [boolean, number, string] {

@@ -3,10 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { TelegramReplyReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/service-runtime';
-import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
+import { LOGGER, METRICS, OUTBOUND_TURNS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker, type OutboundTurns } from '@tgg/service-runtime';
+import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
 import type { BridgeMetrics } from '@tgg/telemetry';
-import { OUTBOUND_TURNS, type OutboundTurns } from './outbound-turns.providers.js';
 import { ReplyDelivery } from './reply-delivery.js';
 import { messageOf } from '../error-message.js';
 
@@ -18,7 +17,7 @@ const CONCURRENCY = 100;
 
 /**
  * Consumes telegram-sends. Chats run in parallel; one chat never has two jobs at once, because the
- * chat's next reply is handed out (ChatTurnStore, namespace 'out') only after this processor
+ * chat's next reply is handed out (@tgg/chat-turns, namespace 'out') only after this processor
  * finished the previous one: delivered, failed with a receipt, or dead-lettered. So a retry of
  * reply N (after a 429 or a 5xx) cannot be overtaken by N+1.
  */
@@ -39,9 +38,10 @@ export class TelegramSendsProcessor implements OnApplicationBootstrap, BeforeApp
     const processor = createProcessor(
       {
         'telegram-reply-ready.v1': async (data, job) => {
-          if (!(await this.holdsTurn(data, job.id))) return;
+          // A replayed dead letter waits for its chat's turn, so a chat's replayed replies keep their order.
+          if ((await this.turns.takeTurn(data, job.id)) !== 'turn') return;
           await this.delivery.sendReplyToTelegram(data);
-          await this.finishTurn(data);
+          await this.turns.finishTurn(data);
         },
       },
       (failure) => this.onFinalFailure(failure),
@@ -74,20 +74,6 @@ export class TelegramSendsProcessor implements OnApplicationBootstrap, BeforeApp
     await this.delivery.giveUp(parsed.data, { code, reason, horizonReached }).catch((error: unknown) =>
       this.logger.warn({ jobId: job.id, err: { message: messageOf(error) } }, 'could not record the dead-lettered reply'),
     );
-    await this.finishTurn(parsed.data);
-  }
-
-  /** A replayed dead letter waits for its chat's turn, so a chat's replayed replies keep their order. */
-  private async holdsTurn(data: TelegramReplyReadyV1, jobId: string | undefined): Promise<boolean> {
-    const claim = await this.turns.scheduler.claimTurn(data, jobId, Date.now());
-    if (claim !== 'turn') this.logger.info({ jobId, chatId: data.chatId, claim }, claim === 'requeued' ? 'replayed reply queued for its chat\'s turn' : 'replayed reply already queued for its chat\'s turn');
-    return claim === 'turn';
-  }
-
-  private async finishTurn(data: TelegramReplyReadyV1): Promise<void> {
-    const chatRef = ChatTurnStore.chatRef(data.channel, data.chatId);
-    const nowMs = Date.now();
-    await this.turns.store.finish(chatRef, data.orderKey, nowMs);
-    await this.turns.scheduler.advance(chatRef, nowMs, { recheck: false });
+    await this.turns.finishTurn(parsed.data);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER, TURN_MACHINERY } from '@tgg/service-runtime';
-import { TurnSweepLoop, type TurnMachinery } from '@tgg/queues';
+import type { TurnSweepLoop } from '@tgg/chat-turns';
+import { INBOUND_TURNS, LOGGER, type InboundTurns } from '@tgg/service-runtime';
 
 /** How often due chats are looked for; the reorder window's precision is this much. */
 const SWEEP_INTERVAL_MS = 10;
@@ -12,10 +12,8 @@ const ERROR_PAUSE_MS = 1000;
 export class DueChatsSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly loop: TurnSweepLoop;
 
-  constructor(@Inject(TURN_MACHINERY) turns: TurnMachinery, @Inject(LOGGER) logger: Logger) {
-    this.loop = new TurnSweepLoop({
-      store: turns.store,
-      advance: (chatRef, nowMs) => turns.scheduler.advance(chatRef, nowMs, { recheck: true }),
+  constructor(@Inject(INBOUND_TURNS) turns: InboundTurns, @Inject(LOGGER) logger: Logger) {
+    this.loop = turns.sweepLoop({
       intervalMs: SWEEP_INTERVAL_MS,
       errorPauseMs: ERROR_PAUSE_MS,
       onError: (error) => logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'sweeping due chats failed; retrying'),

@@ -2,16 +2,16 @@ import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplication
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import { PermanentError, TelegramUpdate, TelegramUpdateReceivedV1, forwardableOf, incomingChatIdOf, type GenesysMessageReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, TURN_MACHINERY, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/service-runtime';
-import { type BridgeWorker, ChatTurnStore, QueueName, createBridgeWorker, createProcessor, toJobId, type TurnMachinery } from '@tgg/queues';
+import { PermanentError, TelegramUpdate, TelegramUpdateReceivedV1, forwardableOf, incomingChatIdOf, type GenesysMessageReadyV1, type OrderKey } from '@tgg/contracts';
+import { INBOUND_TURNS, LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker, type InboundTurns } from '@tgg/service-runtime';
+import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor, toJobId } from '@tgg/queues';
+import { orderKeyOf, orderKeyString } from '@tgg/chat-turns';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
-import { orderKeyOf, orderKeyString } from './reorder-buffer.js';
 
 
 /**
  * Consumes accepted webhook updates and puts each chat's messages into its reorder buffer in
- * Redis (ChatTurnStore). Concurrency > 1 is safe: every buffer operation is one atomic script,
+ * Redis (@tgg/chat-turns). Concurrency > 1 is safe: every buffer operation is one atomic script,
  * and Telegram itself sends one update per chat at a time.
  */
 @Injectable()
@@ -21,7 +21,7 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_REDIS) private readonly redis: Redis,
-    @Inject(TURN_MACHINERY) private readonly turns: TurnMachinery,
+    @Inject(INBOUND_TURNS) private readonly turns: InboundTurns,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -50,7 +50,7 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
   private async clearIncomingMark(data: unknown): Promise<void> {
     const parsed = TelegramUpdateReceivedV1.safeParse(data);
     const chatId = parsed.success ? incomingChatIdOf(parsed.data.update) : undefined;
-    if (parsed.success && chatId) await this.turns.store.clearIncoming(ChatTurnStore.chatRef(parsed.data.channel, chatId), parsed.data.update.update_id);
+    if (parsed.success && chatId) await this.turns.incoming.clear({ channel: parsed.data.channel, chatId }, parsed.data.update.update_id);
   }
 
   async bufferUpdate(job: TelegramUpdateReceivedV1): Promise<void> {
@@ -67,18 +67,17 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
     if (forwardable.kind === 'my_chat_member') {
       // Block/unblock takes no turn: it changes what outbound may send, not what Genesys receives.
       const chatId = String(forwardable.member.chat.id);
-      const item: GenesysMessageReadyV1 = { ...base, chatId, orderKey: '', item: { kind: 'my_chat_member', member: forwardable.member } };
-      await this.turns.producer.add(item, { jobId: toJobId('member', job.channel, job.update.update_id) });
+      const item: GenesysMessageReadyV1 = { ...base, chatId, orderKey: null, item: { kind: 'my_chat_member', member: forwardable.member } };
+      await this.turns.sendWithoutTurn(item, toJobId('member', job.channel, job.update.update_id));
       return;
     }
     await inSpanFromCarrier('sequencer.buffer', job.trace, { 'tgg.channel': job.channel, 'tgg.update_id': job.update.update_id }, async () => {
       const chatId = String(forwardable.message.chat.id);
       const orderKey = orderKeyOrPermanentError(forwardable.kind, forwardable.message);
       // The dispatcher continues from this span, so the trace reads ingress → sequencer → dispatcher.
-      const item: GenesysMessageReadyV1 = { ...base, trace: injectTraceCarrier(), chatId, orderKey, item: { kind: forwardable.kind, message: forwardable.message } };
-      const chatRef = ChatTurnStore.chatRef(job.channel, chatId);
-      const nowMs = Date.now();
-      const outcome = await this.turns.store.accept(chatRef, orderKey, JSON.stringify(item), nowMs, this.config.sequencer.windowMs, job.update.update_id);
+      const item: GenesysMessageReadyV1 & { orderKey: OrderKey } = { ...base, trace: injectTraceCarrier(), chatId, orderKey, item: { kind: forwardable.kind, message: forwardable.message } };
+      // Late items and a zero window need no sweep: accept hands the chat its next turn itself.
+      const outcome = await this.turns.accept(item, { windowMs: this.config.sequencer.windowMs, incomingId: job.update.update_id });
       if (outcome === 'duplicate') {
         this.metrics.updates.inc({ outcome: 'duplicate', reason: 'message_id' });
         return;
@@ -87,14 +86,12 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
         this.metrics.updates.inc({ outcome: 'late', reason: '' });
         this.logger.info({ channel: job.channel, chatId, updateId: job.update.update_id }, 'message arrived after its window; sending it late');
       }
-      // Late items and a zero window need no sweep: hand the chat its next turn now.
-      if (outcome === 'late' || this.config.sequencer.windowMs === 0) await this.turns.scheduler.advance(chatRef, nowMs, { recheck: false });
     });
   }
 }
 
 /** Ids beyond Telegram's documented ranges cannot be ordered; retrying would not change that. */
-function orderKeyOrPermanentError(kind: 'message' | 'edited_message', message: { message_id: number; date: number; edit_date?: number | undefined }): string {
+function orderKeyOrPermanentError(kind: 'message' | 'edited_message', message: { message_id: number; date: number; edit_date?: number | undefined }): OrderKey {
   try {
     return orderKeyString(...orderKeyOf(kind, message));
   } catch (error) {

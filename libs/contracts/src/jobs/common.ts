@@ -12,6 +12,14 @@ export type TraceCarrier = z.infer<typeof TraceCarrier>;
 export const ChatIdString = z.string().regex(/^-?\d{1,20}$/);
 
 /**
+ * A message's place within its chat: a fixed-width string whose byte order is the delivery order
+ * (see @tgg/chat-turns order keys). Branded so that a chat id or a job id cannot be passed where
+ * an order key belongs; only the order-key functions (and this schema, for stored jobs) make one.
+ */
+export const OrderKey = z.string().min(1).brand<'OrderKey'>();
+export type OrderKey = z.infer<typeof OrderKey>;
+
+/**
  * Set by `npm run cli -- dlq replay`: the operator's replay restarts the job's delivery horizon
  * (DELIVERY_HORIZON_S), which otherwise runs from when the bridge received the message. Optional,
  * so jobs queued before it existed still parse.

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { ChatMemberUpdated, TelegramMessage } from '../telegram/update.js';
-import { ChannelName, ChatIdString, TraceCarrier, ReplayedAtMs } from './common.js';
+import { ChannelName, ChatIdString, OrderKey, TraceCarrier, ReplayedAtMs } from './common.js';
 
 /** sequencer → dispatcher: the next update of one chat, released in order. */
 export const GenesysMessageReadyV1 = z.object({
   channel: ChannelName,
   chatId: ChatIdString,
   updateId: z.number().int(),
-  /** The chat's order key (fixed-width string); empty for my_chat_member, which takes no turn. */
-  orderKey: z.string(),
+  /**
+   * The message's turn in its chat; null for my_chat_member, which takes no turn. Jobs written
+   * before "no turn" was explicit carry '' and still parse (as null).
+   */
+  orderKey: z.union([z.literal('').transform(() => null), OrderKey]).nullable(),
   item: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('message'), message: TelegramMessage }),
     z.object({ kind: z.literal('edited_message'), message: TelegramMessage }),

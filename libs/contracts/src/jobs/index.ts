@@ -24,5 +24,6 @@ export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
 
 export * from './common.js';
+export { toJobId } from './job-id.js';
 export { DeadLetterV1, GenesysMessageReadyV1, GenesysReplyReceivedV1, TelegramUpdateReceivedV1 };
 export { GenesysReceiptReadyV1, TelegramReplyReadyV1, MessageRetentionDueV1 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OpenOutboundMessage } from '../genesys/open-messaging.js';
-import { ChannelName, ChatIdString, TraceCarrier, ReplayedAtMs } from './common.js';
+import { ChannelName, ChatIdString, OrderKey, TraceCarrier, ReplayedAtMs } from './common.js';
 
 /**
  * reply intake → Telegram sender: the next agent reply of one chat, handed out by the chat's turn
@@ -10,7 +10,7 @@ export const TelegramReplyReadyV1 = z.object({
   channel: ChannelName,
   chatId: ChatIdString,
   /** Fixed-width (channel.time, arrival sequence) key of the reply within its chat. */
-  orderKey: z.string().min(1),
+  orderKey: OrderKey,
   reply: OpenOutboundMessage,
   receivedAtMs: z.number().int(),
   trace: TraceCarrier,

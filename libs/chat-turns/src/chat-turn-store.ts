@@ -1,4 +1,7 @@
 import type { Redis } from 'ioredis';
+import type { OrderKey } from '@tgg/contracts';
+import { storedChatRef, type ChatRef } from './ids.js';
+import { defineRedisScript, type RedisScript } from './redis-script.js';
 import { ACCEPT_SCRIPT, ADVANCE_SCRIPT, FINISH_SCRIPT, MARK_INCOMING_SCRIPT, REQUEUE_SCRIPT } from './chat-turns.lua.js';
 
 export type AcceptOutcome = 'held' | 'late' | 'duplicate';
@@ -7,8 +10,8 @@ export type AcceptOutcome = 'held' | 'late' | 'duplicate';
 export type RequeueOutcome = { outcome: 'turn'; itemJson: string } | { outcome: 'queued' };
 
 export interface ChatTurn {
-  chatRef: string;
-  orderKey: string;
+  chatRef: ChatRef;
+  orderKey: OrderKey;
   itemJson: string;
   /** True when this call started the turn; false when it was already in flight (a recheck). */
   isNewTurn: boolean;
@@ -43,8 +46,6 @@ export interface ChatTurnStoreOptions {
   replayHoldMs?: number;
 }
 
-type ScriptRunner = (numberOfKeys: number, ...args: (string | number)[]) => Promise<unknown>;
-
 /**
  * Per-chat state in Redis that gives each chat exactly one message in flight, in order, while
  * chats proceed in parallel (open-source BullMQ has no per-group ordering). Inbound, the sequencer
@@ -52,11 +53,11 @@ type ScriptRunner = (numberOfKeys: number, ...args: (string | number)[]) => Prom
  * reply intake accepts (window 0) and the Telegram sender finishes turns.
  */
 export class ChatTurnStore {
-  private readonly acceptScript: ScriptRunner;
-  private readonly advanceScript: ScriptRunner;
-  private readonly finishScript: ScriptRunner;
-  private readonly markIncomingScript: ScriptRunner;
-  private readonly requeueScript: ScriptRunner;
+  private readonly acceptScript: RedisScript;
+  private readonly advanceScript: RedisScript;
+  private readonly finishScript: RedisScript;
+  private readonly markIncomingScript: RedisScript;
+  private readonly requeueScript: RedisScript;
   private readonly namespace: string;
   private readonly incomingStaleMs: number;
   private readonly inflightRecheckMs: number;
@@ -70,11 +71,11 @@ export class ChatTurnStore {
     this.namespace = options.namespace ?? 'seq';
     this.inflightRecheckMs = options.inflightRecheckMs ?? INFLIGHT_RECHECK_MS;
     this.replayHoldMs = options.replayHoldMs ?? REPLAY_HOLD_MS;
-    this.acceptScript = defineScript(redis, 'tggChatAccept', ACCEPT_SCRIPT);
-    this.advanceScript = defineScript(redis, 'tggChatAdvance', ADVANCE_SCRIPT);
-    this.finishScript = defineScript(redis, 'tggChatFinish', FINISH_SCRIPT);
-    this.markIncomingScript = defineScript(redis, 'tggChatMarkIncoming', MARK_INCOMING_SCRIPT);
-    this.requeueScript = defineScript(redis, 'tggChatRequeue', REQUEUE_SCRIPT);
+    this.acceptScript = defineRedisScript(redis, 'tggChatAccept', ACCEPT_SCRIPT);
+    this.advanceScript = defineRedisScript(redis, 'tggChatAdvance', ADVANCE_SCRIPT);
+    this.finishScript = defineRedisScript(redis, 'tggChatFinish', FINISH_SCRIPT);
+    this.markIncomingScript = defineRedisScript(redis, 'tggChatMarkIncoming', MARK_INCOMING_SCRIPT);
+    this.requeueScript = defineRedisScript(redis, 'tggChatRequeue', REQUEUE_SCRIPT);
     this.incomingStaleMs = options.incomingStaleMs ?? 65_000;
   }
 
@@ -82,28 +83,24 @@ export class ChatTurnStore {
    * Ingress, before enqueueing: 'duplicate' when `dedupeKey` exists (the update was accepted
    * before), else marks the update as on its way into this chat's buffer. One round trip.
    */
-  async markIncoming(chatRef: string, updateId: number | string, nowMs: number, dedupeKey: string): Promise<'duplicate' | 'marked'> {
+  async markIncoming(chatRef: ChatRef, updateId: number | string, nowMs: number, dedupeKey: string): Promise<'duplicate' | 'marked'> {
     return (await this.markIncomingScript(8, ...this.keys(chatRef), updateId, nowMs, dedupeKey)) === 1 ? 'duplicate' : 'marked';
   }
 
   /** Drops an incoming mark whose update will never be accepted (dead-lettered before buffering). */
-  async clearIncoming(chatRef: string, updateId: number | string): Promise<void> {
+  async clearIncoming(chatRef: ChatRef, updateId: number | string): Promise<void> {
     await this.redis.zrem(this.keys(chatRef)[7] ?? '', String(updateId));
   }
 
-  static chatRef(channel: string, chatId: string): string {
-    return `${channel}:${chatId}`;
-  }
-
-  async accept(chatRef: string, orderKey: string, itemJson: string, nowMs: number, windowMs: number, updateId?: number | string): Promise<AcceptOutcome> {
+  async accept(chatRef: ChatRef, orderKey: OrderKey, itemJson: string, nowMs: number, windowMs: number, updateId?: number | string): Promise<AcceptOutcome> {
     const outcome = await this.acceptScript(8, ...this.keys(chatRef), orderKey, itemJson, nowMs, windowMs, chatRef, updateId ?? '');
     return outcome as AcceptOutcome; // the script returns only these three strings
   }
 
-  async advance(chatRef: string, nowMs: number): Promise<ChatTurn | undefined> {
+  async advance(chatRef: ChatRef, nowMs: number): Promise<ChatTurn | undefined> {
     const result = await this.advanceScript(8, ...this.keys(chatRef), nowMs, chatRef, this.inflightRecheckMs, this.incomingStaleMs);
     if (!Array.isArray(result)) return undefined;
-    const [orderKey, itemJson, isNew] = result as [string, string, number]; // shape fixed by ADVANCE_SCRIPT
+    const [orderKey, itemJson, isNew] = result as [OrderKey, string, number]; // shape fixed by ADVANCE_SCRIPT
     return { chatRef, orderKey, itemJson, isNewTurn: isNew === 1 };
   }
 
@@ -112,40 +109,27 @@ export class ChatTurnStore {
    * replayed dead letter, whose turn ended when it was dead-lettered), `itemJson` goes back into
    * the chat's reorder buffer for the replay hold, then leaves in key order like any held message.
    */
-  async requeue(chatRef: string, orderKey: string, itemJson: string, nowMs: number): Promise<RequeueOutcome> {
+  async requeue(chatRef: ChatRef, orderKey: OrderKey, itemJson: string, nowMs: number): Promise<RequeueOutcome> {
     const [outcome, stored] = (await this.requeueScript(8, ...this.keys(chatRef), orderKey, itemJson, nowMs, chatRef, this.replayHoldMs)) as [string, string?]; // shape fixed by REQUEUE_SCRIPT
     return outcome === 'turn' ? { outcome: 'turn', itemJson: stored ?? '' } : { outcome: 'queued' };
   }
 
   /** Ends the chat's turn for `orderKey` (delivered, skipped or dead-lettered); false if it was not the turn. */
-  async finish(chatRef: string, orderKey: string, nowMs: number): Promise<boolean> {
+  async finish(chatRef: ChatRef, orderKey: OrderKey, nowMs: number): Promise<boolean> {
     return (await this.finishScript(8, ...this.keys(chatRef), orderKey, nowMs, chatRef)) === 1;
   }
 
   /** Chats whose pending window expired or whose in-flight turn is due for a recheck. */
-  async dueChats(nowMs: number, limit = 500): Promise<string[]> {
-    return this.redis.zrangebyscore(this.dueKey(), '-inf', nowMs, 'LIMIT', 0, limit);
-  }
-
-  async nextDueAtMs(): Promise<number | undefined> {
-    const [, score] = await this.redis.zrange(this.dueKey(), 0, 0, 'WITHSCORES');
-    return score === undefined ? undefined : Number(score);
+  async dueChats(nowMs: number, limit = 500): Promise<ChatRef[]> {
+    return (await this.redis.zrangebyscore(this.dueKey(), '-inf', nowMs, 'LIMIT', 0, limit)).map(storedChatRef);
   }
 
   private dueKey(): string {
     return `${this.prefix}:${this.namespace}:due`;
   }
 
-  private keys(chatRef: string): string[] {
+  private keys(chatRef: ChatRef): string[] {
     const base = `${this.prefix}:${this.namespace}:{${chatRef}}`;
     return [`${base}:pending`, `${base}:items`, `${base}:outbox`, `${base}:last`, `${base}:released`, this.dueKey(), `${base}:inflight`, `${base}:incoming`];
   }
-}
-
-function defineScript(redis: Redis, name: string, lua: string): ScriptRunner {
-  const commands = redis as unknown as Record<string, ScriptRunner | undefined>; // ioredis adds defined commands as methods
-  if (!commands[name]) redis.defineCommand(name, { lua });
-  const command = commands[name];
-  if (!command) throw new Error(`could not define Redis script ${name}`);
-  return command.bind(redis);
 }

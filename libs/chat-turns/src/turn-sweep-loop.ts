@@ -1,8 +1,9 @@
 import type { ChatTurnStore } from './chat-turn-store.js';
+import type { ChatRef } from './ids.js';
 
 export interface TurnSweepLoopOptions {
   store: Pick<ChatTurnStore, 'dueChats'>;
-  advance: (chatRef: string, nowMs: number) => Promise<void>;
+  advance: (chatRef: ChatRef, nowMs: number) => Promise<void>;
   intervalMs: number;
   errorPauseMs: number;
   /** Called at most every 10 s while sweeping keeps failing (e.g. Redis down). */

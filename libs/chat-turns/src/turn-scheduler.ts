@@ -1,20 +1,29 @@
 import type { Queue } from 'bullmq';
-import type { JobData, JobName } from '@tgg/contracts';
-import type { TypedProducer } from '../typed-producer.js';
-import { toJobId } from '../typed-producer.js';
-import { ChatTurnStore } from './chat-turn-store.js';
+import { toJobId, type JobData, type JobName, type OrderKey } from '@tgg/contracts';
+import type { ChatTurnStore } from './chat-turn-store.js';
+import { chatRefOf, type ChatRef } from './ids.js';
 
-/** Job names whose payload names its chat and turn, so a turn can be put on a queue as that job. */
+/** Job names whose payload names its chat and turn (null: an item that takes no turn), so a turn can be put on a queue as that job. */
 export type TurnJobName = {
-  [N in JobName]: JobData<N> extends { channel: string; chatId: string; orderKey: string } ? N : never;
+  [N in JobName]: JobData<N> extends { channel: string; chatId: string; orderKey: OrderKey | null } ? N : never;
 }[JobName];
 
 /** A turn's item: its chat, its place, and how often an operator's replay put it back in line. */
 export interface TurnRef {
   channel: string;
   chatId: string;
-  orderKey: string;
+  orderKey: OrderKey;
   replay?: number | undefined;
+}
+
+/**
+ * What puts a turn's item on its queue: @tgg/queues' TypedProducer fits. An interface, not that
+ * class, because this lib is an adapter and adapters do not import each other (STYLE §3.6).
+ */
+export interface TurnProducer<N extends TurnJobName> {
+  add(data: JobData<N>, options: { jobId: string }): Promise<void>;
+  /** Reads untrusted data (JSON kept in Redis) as the payload; undefined when it does not fit. */
+  parse(value: unknown): JobData<N> | undefined;
 }
 
 /**
@@ -34,12 +43,12 @@ export type TurnClaim = 'turn' | 'requeued' | 'stray';
  * reply intake), by sweepers (window expired, periodic recheck) and by the consumer right after it
  * finished a turn, so the next item of a busy chat leaves without waiting for a sweep.
  */
-export class TurnScheduler<N extends TurnJobName = 'genesys-message-ready.v1'> {
+export class TurnScheduler<N extends TurnJobName> {
   constructor(
     private readonly store: ChatTurnStore,
-    private readonly producer: TypedProducer<N>,
-    private readonly queue: Queue,
-    private readonly onCorruptTurn: (chatRef: string, orderKey: string) => void,
+    private readonly producer: TurnProducer<N>,
+    private readonly queue: Pick<Queue, 'getJobState'>,
+    private readonly onCorruptTurn: (chatRef: ChatRef, orderKey: OrderKey) => void,
   ) {}
 
   /**
@@ -47,7 +56,7 @@ export class TurnScheduler<N extends TurnJobName = 'genesys-message-ready.v1'> {
    * after the turn is taken, so a crash in between would otherwise stall the chat. A job id is
    * derived from the turn, so adding it again is harmless.
    */
-  async advance(chatRef: string, nowMs: number, options: { recheck: boolean }): Promise<void> {
+  async advance(chatRef: ChatRef, nowMs: number, options: { recheck: boolean }): Promise<void> {
     const turn = await this.store.advance(chatRef, nowMs);
     if (!turn) return;
     const item = this.producer.parse(safeJson(turn.itemJson));
@@ -56,7 +65,8 @@ export class TurnScheduler<N extends TurnJobName = 'genesys-message-ready.v1'> {
       await this.store.finish(chatRef, turn.orderKey, nowMs);
       return this.advance(chatRef, nowMs, { recheck: false });
     }
-    const jobId = turnJobId(item);
+    // A stored item always carries its turn's key; the turn's own key is the one that counts.
+    const jobId = turnJobId({ ...item, orderKey: turn.orderKey });
     if (turn.isNewTurn) {
       await this.producer.add(item, { jobId });
       return;
@@ -76,19 +86,20 @@ export class TurnScheduler<N extends TurnJobName = 'genesys-message-ready.v1'> {
    * For the consumer, before it works on a job: 'turn' when the job holds its chat's turn (the
    * normal case, and a job re-run after a crash). A job without it is a dead letter an operator
    * replayed (`dlq replay`): its turn ended when it was dead-lettered, and working on it at once
-   * would let the replayed items of one chat overtake each other (the CLI replays newest first,
-   * workers run in parallel). It goes back into its chat's reorder buffer instead, held briefly
+   * would let the replayed items of one chat overtake each other (workers run in parallel, so
+   * even a replay of the oldest first can finish out of order). It goes back into its chat's reorder buffer instead, held briefly
    * so the rest of the replay can join it, then handed out in key order after whatever the chat
    * has in flight, as a turn with a new job id ('requeued': this job ends doing nothing). 'stray':
    * the turn is in flight under another job's id (the same dead letter replayed twice); that job
    * does the work.
    */
   async claimTurn(item: TurnRef, jobId: string | undefined, nowMs: number): Promise<TurnClaim> {
-    const chatRef = ChatTurnStore.chatRef(item.channel, item.chatId);
+    const chatRef = chatRefOf(item.channel, item.chatId);
     const requeued = await this.store.requeue(chatRef, item.orderKey, JSON.stringify({ ...item, replay: (item.replay ?? 0) + 1 }), nowMs);
     if (requeued.outcome === 'turn') {
       const holder = this.producer.parse(safeJson(requeued.itemJson));
-      return holder === undefined || turnJobId(holder) === jobId ? 'turn' : 'stray';
+      // The holder is the item stored for this very key; only its replay count can differ.
+      return holder === undefined || turnJobId({ ...holder, orderKey: item.orderKey }) === jobId ? 'turn' : 'stray';
     }
     return 'requeued';
   }

@@ -1,16 +1,41 @@
+import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { TelegramReplyReadyV1 } from '@tgg/contracts';
+import { JOB_SCHEMAS, type JobData, type OrderKey, type TelegramReplyReadyV1 } from '@tgg/contracts';
 import { redisUrl, testQueuePrefix } from '@tgg/testing';
-import { QueueName } from '../queue-names.js';
 import { ChatTurnStore, REPLAY_HOLD_MS } from './chat-turn-store.js';
-import { createChatTurnMachinery, createTurnMachinery, type ChatTurnMachinery } from './turn-machinery.js';
-import { turnJobId } from './turn-scheduler.js';
+import { chatRefOf } from './ids.js';
+import { TurnScheduler, turnJobId, type TurnProducer } from './turn-scheduler.js';
 
-function aReplyTurn(chatId: string, orderKey: string, text: string): TelegramReplyReadyV1 {
+type ReplyJob = 'telegram-reply-ready.v1';
+
+const k = (text: string) => text as OrderKey; // short keys: any fixed-width string orders the same way
+
+/** What @tgg/queues' TypedProducer does, written out here: this lib may not import that adapter. */
+class SpecProducer implements TurnProducer<ReplyJob> {
+  constructor(
+    private readonly queue: Queue,
+    private readonly baseOptions: JobsOptions,
+  ) {}
+  async add(data: JobData<ReplyJob>, options: { jobId: string }): Promise<void> {
+    await this.queue.add('telegram-reply-ready.v1', JOB_SCHEMAS['telegram-reply-ready.v1'].parse(data), { ...this.baseOptions, ...options });
+  }
+  parse(value: unknown): JobData<ReplyJob> | undefined {
+    const result = JOB_SCHEMAS['telegram-reply-ready.v1'].safeParse(value);
+    return result.success ? result.data : undefined;
+  }
+}
+
+interface ReplyTurns {
+  queue: Queue;
+  store: ChatTurnStore;
+  scheduler: TurnScheduler<ReplyJob>;
+}
+
+function aReplyTurn(chatId: string, orderKey: string, text: string): TelegramReplyReadyV1 & { orderKey: OrderKey } {
   return {
     channel: 'default',
     chatId,
-    orderKey,
+    orderKey: orderKey as OrderKey,
     reply: { id: `g-${orderKey}`, channel: { to: { id: chatId } }, type: 'Text', text },
     receivedAtMs: 0,
     trace: {},
@@ -20,7 +45,7 @@ function aReplyTurn(chatId: string, orderKey: string, text: string): TelegramRep
 describe('per-chat turn machinery for other queues (real Redis)', () => {
   let redis: Redis;
   let prefix: string;
-  let replies: ChatTurnMachinery<'telegram-reply-ready.v1'>;
+  let replies: ReplyTurns;
   const corrupt: string[] = [];
 
   beforeAll(() => {
@@ -29,15 +54,14 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
   beforeEach(() => {
     prefix = testQueuePrefix();
     corrupt.length = 0;
-    replies = createChatTurnMachinery(
-      redis,
-      { queuePrefix: prefix, queueName: QueueName.TelegramSends, jobName: 'telegram-reply-ready.v1', deadLetterKeep: 100, namespace: 'out', inflightRecheckMs: 1000 },
-      (chatRef, orderKey) => corrupt.push(`${chatRef}/${orderKey}`),
-    );
+    const queue = new Queue('telegram-sends', { connection: redis, prefix });
+    const store = new ChatTurnStore(redis, prefix, { namespace: 'out', inflightRecheckMs: 1000 });
+    const scheduler = new TurnScheduler<ReplyJob>(store, new SpecProducer(queue, { removeOnFail: { count: 100 } }), queue, (chatRef, orderKey) => corrupt.push(`${chatRef}/${orderKey}`));
+    replies = { queue, store, scheduler };
   });
   afterEach(async () => {
     await replies.queue.obliterate({ force: true });
-    await replies.close();
+    await replies.queue.close();
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
   });
@@ -47,9 +71,9 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
 
   it('keeps namespaces apart: the same chat and key live separately in "seq" and "out"', async () => {
     const inbound = new ChatTurnStore(redis, prefix);
-    const chat = ChatTurnStore.chatRef('default', '42');
-    expect(await inbound.accept(chat, 'k1', 'inbound item', 0, 0)).toBe('held');
-    expect(await replies.store.accept(chat, 'k1', 'outbound item', 0, 0)).toBe('held');
+    const chat = chatRefOf('default', '42');
+    expect(await inbound.accept(chat, k('k1'), 'inbound item', 0, 0)).toBe('held');
+    expect(await replies.store.accept(chat, k('k1'), 'outbound item', 0, 0)).toBe('held');
     expect(await inbound.advance(chat, 1)).toMatchObject({ itemJson: 'inbound item' });
     expect(await replies.store.advance(chat, 1)).toMatchObject({ itemJson: 'outbound item' });
     const keys = await redis.keys(`${prefix}:*`);
@@ -58,22 +82,22 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
   });
 
   it('puts each new turn on its own queue under its job name, one per chat at a time', async () => {
-    const chat = ChatTurnStore.chatRef('default', '7000000001');
+    const chat = chatRefOf('default', '7000000001');
     for (const [key, text] of [['002', 'second'], ['001', 'first']] as const) {
-      await replies.store.accept(chat, key, JSON.stringify(aReplyTurn('7000000001', key, text)), 0, 0);
+      await replies.store.accept(chat, k(key), JSON.stringify(aReplyTurn('7000000001', key, text)), 0, 0);
     }
     await replies.scheduler.advance(chat, 1, { recheck: false });
     await replies.scheduler.advance(chat, 2, { recheck: false });
     const jobs = await replies.queue.getJobs(['waiting']);
     expect(jobs.map((job) => [job.name, job.id, (job.data).reply.text])).toEqual([
-      ['telegram-reply-ready.v1', turnJobId({ channel: 'default', chatId: '7000000001', orderKey: '001' }), 'first'],
+      ['telegram-reply-ready.v1', turnJobId({ channel: 'default', chatId: '7000000001', orderKey: k('001') }), 'first'],
     ]);
-    expect(jobs[0]?.opts.removeOnFail).toEqual({ count: 100 }); // the machinery's DEAD_LETTER_KEEP
+    expect(jobs[0]?.opts.removeOnFail).toEqual({ count: 100 }); // the producer's options (DEAD_LETTER_KEEP in the services)
   });
 
   it('re-adds a lost job on recheck, after its own recheck interval', async () => {
-    const chat = ChatTurnStore.chatRef('default', '5');
-    await replies.store.accept(chat, '001', JSON.stringify(aReplyTurn('5', '001', 'lost')), 0, 0);
+    const chat = chatRefOf('default', '5');
+    await replies.store.accept(chat, k('001'), JSON.stringify(aReplyTurn('5', '001', 'lost')), 0, 0);
     await replies.scheduler.advance(chat, 10, { recheck: false });
     await replies.queue.obliterate({ force: true }); // the job vanished (a crash between "turn taken" and "job added")
     expect(await replies.store.dueChats(10 + 999)).toEqual([]);
@@ -83,27 +107,27 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
   });
 
   it('skips an item that is not this queue\'s payload and hands out the next', async () => {
-    const chat = ChatTurnStore.chatRef('default', '6');
-    await replies.store.accept(chat, '001', JSON.stringify({ not: 'a reply' }), 0, 0);
-    await replies.store.accept(chat, '002', JSON.stringify(aReplyTurn('6', '002', 'fine')), 0, 0);
+    const chat = chatRefOf('default', '6');
+    await replies.store.accept(chat, k('001'), JSON.stringify({ not: 'a reply' }), 0, 0);
+    await replies.store.accept(chat, k('002'), JSON.stringify(aReplyTurn('6', '002', 'fine')), 0, 0);
     await replies.scheduler.advance(chat, 1, { recheck: false });
     expect(corrupt).toEqual([`${chat}/001`]);
     expect((await replies.queue.getJobs(['waiting'])).map((job) => (job.data).reply.text)).toEqual(['fine']);
   });
 
   it('puts replayed dead letters back in their chat\'s line, in key order after the turn in flight, under new job ids', async () => {
-    const chat = ChatTurnStore.chatRef('default', '8');
+    const chat = chatRefOf('default', '8');
     const first = aReplyTurn('8', '001', 'reply 1');
     const second = aReplyTurn('8', '002', 'reply 2');
     const third = aReplyTurn('8', '003', 'reply 3');
     // 001 and 002 were dead-lettered (their turns ended); 003 is now the chat's turn in flight.
-    await replies.store.accept(chat, '003', JSON.stringify(third), 0, 0);
+    await replies.store.accept(chat, k('003'), JSON.stringify(third), 0, 0);
     await replies.scheduler.advance(chat, 1, { recheck: false });
     expect(await replies.scheduler.claimTurn(third, turnJobId(third), 2)).toBe('turn');
     // The operator replays both, newest first: neither holds the turn, both go back in line.
     expect(await replies.scheduler.claimTurn(second, turnJobId(second), 3)).toBe('requeued');
     expect(await replies.scheduler.claimTurn(first, turnJobId(first), 4)).toBe('requeued');
-    await replies.store.finish(chat, '003', 5);
+    await replies.store.finish(chat, k('003'), 5);
     await replies.scheduler.advance(chat, 5, { recheck: false });
     expect((await replies.queue.getJobs(['waiting'])).map((job) => job.id)).toEqual([turnJobId(third)]);
 
@@ -114,20 +138,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
     expect((await replies.queue.getJob(turnJobId(replayedFirst)))?.data).toEqual(replayedFirst);
     expect(await replies.scheduler.claimTurn(first, turnJobId(first), 5 + REPLAY_HOLD_MS)).toBe('stray');
     expect(await replies.scheduler.claimTurn(replayedFirst, turnJobId(replayedFirst), 6 + REPLAY_HOLD_MS)).toBe('turn');
-    await replies.store.finish(chat, '001', 7 + REPLAY_HOLD_MS);
+    await replies.store.finish(chat, k('001'), 7 + REPLAY_HOLD_MS);
     expect((await replies.store.advance(chat, 8 + REPLAY_HOLD_MS))?.orderKey).toBe('002');
-  });
-
-  it('still builds the inbound machinery on genesys-inbound in namespace "seq"', async () => {
-    const inbound = createTurnMachinery(redis, { queuePrefix: prefix, deadLetterKeep: 100, workerLockMs: 3000 }, () => undefined);
-    try {
-      expect(inbound.queue.name).toBe(QueueName.GenesysInbound);
-      const chat = ChatTurnStore.chatRef('default', '9');
-      await inbound.store.accept(chat, 'k', 'x', 0, 0);
-      expect((await redis.keys(`${prefix}:seq:*`)).length).toBeGreaterThan(0);
-    } finally {
-      await inbound.queue.obliterate({ force: true });
-      await inbound.close();
-    }
   });
 });
