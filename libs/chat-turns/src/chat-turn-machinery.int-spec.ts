@@ -4,6 +4,7 @@ import { JOB_SCHEMAS, type JobData, type OrderKey, type TelegramReplyReadyV1 } f
 import { redisUrl, testQueuePrefix } from '@tgg/testing';
 import { ChatTurnStore, REPLAY_HOLD_MS } from './chat-turn-store.js';
 import { chatRefOf } from './ids.js';
+import { createChatTurns, type ChatTurns } from './chat-turns.js';
 import { TurnScheduler, turnJobId, type TurnProducer } from './turn-scheduler.js';
 
 type ReplyJob = 'telegram-reply-ready.v1';
@@ -124,7 +125,8 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
     await replies.store.accept(chat, k('003'), JSON.stringify(third), 0, 0);
     await replies.scheduler.advance(chat, 1, { recheck: false });
     expect(await replies.scheduler.claimTurn(third, turnJobId(third), 2)).toBe('turn');
-    // The operator replays both, newest first: neither holds the turn, both go back in line.
+    // The operator replays both (`dlq replay` sends the oldest first, but parallel workers may run them in
+    // any order; here 002 first): neither holds the turn, both go back in line.
     expect(await replies.scheduler.claimTurn(second, turnJobId(second), 3)).toBe('requeued');
     expect(await replies.scheduler.claimTurn(first, turnJobId(first), 4)).toBe('requeued');
     await replies.store.finish(chat, k('003'), 5);
@@ -140,5 +142,57 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
     expect(await replies.scheduler.claimTurn(replayedFirst, turnJobId(replayedFirst), 6 + REPLAY_HOLD_MS)).toBe('turn');
     await replies.store.finish(chat, k('001'), 7 + REPLAY_HOLD_MS);
     expect((await replies.store.advance(chat, 8 + REPLAY_HOLD_MS))?.orderKey).toBe('002');
+  });
+
+  describe('ChatTurns, the interface the apps use', () => {
+    let turns: ChatTurns<ReplyJob>;
+    const logged: string[] = [];
+
+    beforeEach(() => {
+      logged.length = 0;
+      const log = { info: (_details: object, message: string) => logged.push(message), error: (_details: object, message: string) => logged.push(message) };
+      turns = createChatTurns(redis, { pipeline: 'outbound', queue: replies.queue, producer: new SpecProducer(replies.queue, {}), queuePrefix: prefix, log });
+    });
+
+    const waitingTexts = async () => (await replies.queue.getJobs(['waiting'])).map((job) => (job.data as TelegramReplyReadyV1).reply.text);
+
+    it('hands out an item at once with window 0, the next only after finishTurn', async () => {
+      const first = aReplyTurn('10', '001', 'first');
+      const second = aReplyTurn('10', '002', 'second');
+      expect(await turns.accept(first, { windowMs: 0, incomingId: 'g-001' })).toBe('held');
+      expect(await turns.accept(second, { windowMs: 0, incomingId: 'g-002' })).toBe('held');
+      expect(await waitingTexts()).toEqual(['first']);
+      expect(await turns.takeTurn(first, turnJobId(first))).toBe('turn');
+      await turns.finishTurn(first);
+      expect((await waitingTexts()).sort()).toEqual(['first', 'second']);
+      expect(logged).toEqual([]);
+    });
+
+    it('holds an item for its window and leaves the rest to the sweeper', async () => {
+      const held = aReplyTurn('11', '001', 'held');
+      expect(await turns.accept(held, { windowMs: 60_000 })).toBe('held');
+      expect(await waitingTexts()).toEqual([]);
+    });
+
+    it('rechecks on a duplicate with window 0 (an intake re-run after a crash lost the job)', async () => {
+      const lost = aReplyTurn('12', '001', 'lost');
+      await turns.accept(lost, { windowMs: 0 });
+      await replies.queue.obliterate({ force: true }); // the turn was taken, its job never stored
+      expect(await turns.accept(lost, { windowMs: 0, nowMs: Date.now() + 60_000 })).toBe('duplicate');
+      expect(await waitingTexts()).toEqual(['lost']);
+    });
+
+    it('says and logs, once for every pipeline, when a replayed item goes back in line', async () => {
+      const inFlight = aReplyTurn('13', '002', 'in flight');
+      const replayed = aReplyTurn('13', '001', 'replayed');
+      await turns.accept(inFlight, { windowMs: 0 });
+      expect(await turns.takeTurn(replayed, turnJobId(replayed))).toBe('requeued');
+      expect(logged).toEqual(["replayed reply queued for its chat's turn"]);
+    });
+
+    it('puts an item that takes no turn straight on the queue', async () => {
+      await turns.sendWithoutTurn(aReplyTurn('14', '001', 'no turn'), 'no-turn-job');
+      expect((await replies.queue.getJob('no-turn-job'))?.data.reply.text).toBe('no turn');
+    });
   });
 });

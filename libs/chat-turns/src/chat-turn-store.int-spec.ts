@@ -57,7 +57,8 @@ describe('ChatTurnStore (real Redis)', () => {
       await store.finish(chat, key(id), at);
       await store.advance(chat, at + 1);
     }
-    // 1 and 2 were dead-lettered; 3 is in flight. Replayed newest first, 1000 ms apart at most: both wait their hold.
+    // 1 and 2 were dead-lettered; 3 is in flight. Both replayed (oldest first from the CLI, but parallel workers
+    // may run them in any order; here 2 first), 1000 ms apart at most: both wait their hold.
     expect(await store.requeue(chat, key(2), 'item-2 again', 10)).toEqual({ outcome: 'queued' });
     expect(await store.requeue(chat, key(1), 'item-1 again', 20)).toEqual({ outcome: 'queued' });
     expect(await store.dueChats(10 + REPLAY_HOLD_MS - 1)).toEqual([]);

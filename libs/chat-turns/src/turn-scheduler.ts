@@ -86,10 +86,10 @@ export class TurnScheduler<N extends TurnJobName> {
    * For the consumer, before it works on a job: 'turn' when the job holds its chat's turn (the
    * normal case, and a job re-run after a crash). A job without it is a dead letter an operator
    * replayed (`dlq replay`): its turn ended when it was dead-lettered, and working on it at once
-   * would let the replayed items of one chat overtake each other (workers run in parallel, so
-   * even a replay of the oldest first can finish out of order). It goes back into its chat's reorder buffer instead, held briefly
-   * so the rest of the replay can join it, then handed out in key order after whatever the chat
-   * has in flight, as a turn with a new job id ('requeued': this job ends doing nothing). 'stray':
+   * would let the replayed items of one chat overtake each other (the CLI replays oldest first,
+   * but workers run in parallel). It goes back into its chat's reorder buffer instead, held
+   * briefly so the rest of the replay can join it, then handed out in key order after whatever
+   * the chat has in flight, as a turn with a new job id ('requeued': this job ends doing nothing). 'stray':
    * the turn is in flight under another job's id (the same dead letter replayed twice); that job
    * does the work.
    */
