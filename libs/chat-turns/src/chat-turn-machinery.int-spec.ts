@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { JOB_SCHEMAS, type JobData, type OrderKey, type TelegramReplyReadyV1 } from '@tgg/contracts';
+import { ChatId, JOB_SCHEMAS, chatIdOf, type JobData, type OrderKey, type TelegramReplyReadyV1 } from '@tgg/contracts';
 import { redisUrl, testQueuePrefix } from '@tgg/testing';
 import { ChatTurnStore, REPLAY_HOLD_MS } from './chat-turn-store.js';
 import { chatRefOf } from './ids.js';
@@ -35,7 +35,7 @@ interface ReplyTurns {
 function aReplyTurn(chatId: string, orderKey: string, text: string): TelegramReplyReadyV1 & { orderKey: OrderKey } {
   return {
     channel: 'default',
-    chatId,
+    chatId: ChatId.parse(chatId),
     orderKey: orderKey as OrderKey,
     reply: { id: `g-${orderKey}`, channel: { to: { id: chatId } }, type: 'Text', text },
     receivedAtMs: 0,
@@ -72,7 +72,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
 
   it('keeps namespaces apart: the same chat and key live separately in "seq" and "out"', async () => {
     const inbound = new ChatTurnStore(redis, prefix);
-    const chat = chatRefOf('default', '42');
+    const chat = chatRefOf('default', chatIdOf(42));
     expect(await inbound.accept(chat, k('k1'), 'inbound item', 0, 0)).toBe('held');
     expect(await replies.store.accept(chat, k('k1'), 'outbound item', 0, 0)).toBe('held');
     expect(await inbound.advance(chat, 1)).toMatchObject({ itemJson: 'inbound item' });
@@ -83,7 +83,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
   });
 
   it('puts each new turn on its own queue under its job name, one per chat at a time', async () => {
-    const chat = chatRefOf('default', '7000000001');
+    const chat = chatRefOf('default', chatIdOf(7000000001));
     for (const [key, text] of [['002', 'second'], ['001', 'first']] as const) {
       await replies.store.accept(chat, k(key), JSON.stringify(aReplyTurn('7000000001', key, text)), 0, 0);
     }
@@ -91,13 +91,13 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
     await replies.scheduler.advance(chat, 2, { recheck: false });
     const jobs = await replies.queue.getJobs(['waiting']);
     expect(jobs.map((job) => [job.name, job.id, (job.data).reply.text])).toEqual([
-      ['telegram-reply-ready.v1', turnJobId({ channel: 'default', chatId: '7000000001', orderKey: k('001') }), 'first'],
+      ['telegram-reply-ready.v1', turnJobId({ channel: 'default', chatId: chatIdOf(7000000001), orderKey: k('001') }), 'first'],
     ]);
     expect(jobs[0]?.opts.removeOnFail).toEqual({ count: 100 }); // the producer's options (DEAD_LETTER_KEEP in the services)
   });
 
   it('re-adds a lost job on recheck, after its own recheck interval', async () => {
-    const chat = chatRefOf('default', '5');
+    const chat = chatRefOf('default', chatIdOf(5));
     await replies.store.accept(chat, k('001'), JSON.stringify(aReplyTurn('5', '001', 'lost')), 0, 0);
     await replies.scheduler.advance(chat, 10, { recheck: false });
     await replies.queue.obliterate({ force: true }); // the job vanished (a crash between "turn taken" and "job added")
@@ -108,7 +108,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
   });
 
   it('skips an item that is not this queue\'s payload and hands out the next', async () => {
-    const chat = chatRefOf('default', '6');
+    const chat = chatRefOf('default', chatIdOf(6));
     await replies.store.accept(chat, k('001'), JSON.stringify({ not: 'a reply' }), 0, 0);
     await replies.store.accept(chat, k('002'), JSON.stringify(aReplyTurn('6', '002', 'fine')), 0, 0);
     await replies.scheduler.advance(chat, 1, { recheck: false });
@@ -117,7 +117,7 @@ describe('per-chat turn machinery for other queues (real Redis)', () => {
   });
 
   it('puts replayed dead letters back in their chat\'s line, in key order after the turn in flight, under new job ids', async () => {
-    const chat = chatRefOf('default', '8');
+    const chat = chatRefOf('default', chatIdOf(8));
     const first = aReplyTurn('8', '001', 'reply 1');
     const second = aReplyTurn('8', '002', 'reply 2');
     const third = aReplyTurn('8', '003', 'reply 3');

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { redisUrl, testQueuePrefix } from '@tgg/testing';
-import type { OrderKey } from '@tgg/contracts';
+import { chatIdOf, type OrderKey } from '@tgg/contracts';
 import { ChatTurnStore, INFLIGHT_RECHECK_MS, REPLAY_HOLD_MS } from './chat-turn-store.js';
 import { chatRefOf } from './ids.js';
 import { RELEASED_KEYS_REMEMBERED } from './reorder-buffer.js';
@@ -28,7 +28,7 @@ describe('ChatTurnStore (real Redis)', () => {
   });
 
   it('holds messages for the window, then hands them out one turn at a time in key order', async () => {
-    const chat = chatRefOf('default', '7000000001');
+    const chat = chatRefOf('default', chatIdOf(7000000001));
     for (const id of [3, 1, 2]) expect(await store.accept(chat, key(id), `item-${id}`, 1000 + id, 300)).toBe('held');
     expect(await store.advance(chat, 1100)).toBeUndefined();
     expect(await store.dueChats(1200)).toEqual([]);
@@ -49,7 +49,7 @@ describe('ChatTurnStore (real Redis)', () => {
   });
 
   it('holds a requeued (replayed) key back for the replay hold, then hands it out in key order; says "turn" for the key in flight', async () => {
-    const chat = chatRefOf('default', '41');
+    const chat = chatRefOf('default', chatIdOf(41));
     for (const id of [1, 2, 3]) await store.accept(chat, key(id), `item-${id}`, 0, 0);
     await store.advance(chat, 1);
     expect(await store.requeue(chat, key(1), 'ignored', 2)).toEqual({ outcome: 'turn', itemJson: 'item-1' });
@@ -72,7 +72,7 @@ describe('ChatTurnStore (real Redis)', () => {
   });
 
   it('reports duplicates whether pending, in flight or already released', async () => {
-    const chat = chatRefOf('default', '42');
+    const chat = chatRefOf('default', chatIdOf(42));
     expect(await store.accept(chat, key(5), 'a', 0, 100)).toBe('held');
     expect(await store.accept(chat, key(5), 'b', 1, 100)).toBe('duplicate');
     await store.advance(chat, 200);
@@ -82,7 +82,7 @@ describe('ChatTurnStore (real Redis)', () => {
   });
 
   it('sends a message that arrives after a later one left as late, never dropping it', async () => {
-    const chat = chatRefOf('default', '43');
+    const chat = chatRefOf('default', chatIdOf(43));
     await store.accept(chat, key(10), 'ten', 0, 100);
     const ten = await store.advance(chat, 150);
     expect(ten?.orderKey).toBe(key(10));
@@ -92,7 +92,7 @@ describe('ChatTurnStore (real Redis)', () => {
   });
 
   it('forgets the key it remembered longest ago, not the smallest: a late arrival is remembered as recent', async () => {
-    const chat = chatRefOf('default', '49');
+    const chat = chatRefOf('default', chatIdOf(49));
     const released = Array.from({ length: RELEASED_KEYS_REMEMBERED }, (_, index) => index + 2); // keys 2..1025 fill the memory
     const drain = async (nowMs: number) => {
       for (let turn = await store.advance(chat, nowMs); turn; turn = await store.advance(chat, nowMs)) await store.finish(chat, turn.orderKey, nowMs);
@@ -107,7 +107,7 @@ describe('ChatTurnStore (real Redis)', () => {
   });
 
   it('releases lower keys together with an earlier-due higher key, keeping order', async () => {
-    const chat = chatRefOf('default', '44');
+    const chat = chatRefOf('default', chatIdOf(44));
     await store.accept(chat, key(2), 'two', 0, 100); // due at 100
     await store.accept(chat, key(1), 'one', 50, 100); // due at 150, but lower than 2
     const turn = await store.advance(chat, 120);
@@ -115,8 +115,8 @@ describe('ChatTurnStore (real Redis)', () => {
   });
 
   it('keeps chats independent: one chat in flight does not hold another', async () => {
-    const a = chatRefOf('default', '1');
-    const b = chatRefOf('default', '2');
+    const a = chatRefOf('default', chatIdOf(1));
+    const b = chatRefOf('default', chatIdOf(2));
     await store.accept(a, key(1), 'a1', 0, 0);
     await store.accept(a, key(2), 'a2', 0, 0);
     await store.accept(b, key(1), 'b1', 0, 0);
@@ -125,7 +125,7 @@ describe('ChatTurnStore (real Redis)', () => {
   });
 
   it('schedules a recheck of an in-flight turn so a lost job is found again', async () => {
-    const chat = chatRefOf('default', '45');
+    const chat = chatRefOf('default', chatIdOf(45));
     await store.accept(chat, key(1), 'one', 0, 0);
     await store.advance(chat, 10);
     expect(await store.dueChats(10 + INFLIGHT_RECHECK_MS - 1)).toEqual([]);
@@ -134,7 +134,7 @@ describe('ChatTurnStore (real Redis)', () => {
 
   it('holds a chat back while an acknowledged update is still on its way in, until it arrives or goes stale', async () => {
     const gatedStore = new ChatTurnStore(redis, prefix, { incomingStaleMs: 5_000 });
-    const chat = chatRefOf('default', '46');
+    const chat = chatRefOf('default', chatIdOf(46));
     const dedupeKey = `${prefix}:de:none`;
     expect(await gatedStore.markIncoming(chat, 702, 0, dedupeKey)).toBe('marked'); // message 2, acknowledged by ingress
     expect(await gatedStore.accept(chat, key(3), 'three', 10, 100, 703)).toBe('held');
@@ -142,7 +142,7 @@ describe('ChatTurnStore (real Redis)', () => {
     expect(await gatedStore.accept(chat, key(2), 'two', 600, 100, 702)).toBe('held');
     expect((await gatedStore.advance(chat, 701))?.itemJson).toBe('two');
 
-    const stale = chatRefOf('default', '47');
+    const stale = chatRefOf('default', chatIdOf(47));
     await gatedStore.markIncoming(stale, 801, 0, dedupeKey); // its job was dead-lettered: it never comes
     await gatedStore.accept(stale, key(5), 'five', 10, 100, 805);
     expect(await gatedStore.advance(stale, 4_000)).toBeUndefined();
@@ -150,7 +150,7 @@ describe('ChatTurnStore (real Redis)', () => {
   });
 
   it('reports an update whose dedupe key exists as a duplicate without marking it', async () => {
-    const chat = chatRefOf('default', '48');
+    const chat = chatRefOf('default', chatIdOf(48));
     const dedupeKey = `${prefix}:de:seen`;
     await redis.set(dedupeKey, 'job-1');
     expect(await store.markIncoming(chat, 901, 0, dedupeKey)).toBe('duplicate');

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { JobData, OrderKey } from '@tgg/contracts';
+import type { ChatId, JobData, OrderKey } from '@tgg/contracts';
 import { ChatTurnStore, type AcceptOutcome } from './chat-turn-store.js';
 import { chatRefOf, type ChatRef } from './ids.js';
 import { TurnScheduler, type TurnClaim, type TurnJobName, type TurnProducer } from './turn-scheduler.js';
@@ -37,7 +37,7 @@ export interface TurnLog {
 /** Where a chat's items are named: the job payload fields that say which chat. */
 export interface ChatOf {
   channel: string;
-  chatId: string;
+  chatId: ChatId;
 }
 
 /** A job payload of the pipeline that takes a turn (`orderKey` null: it takes none, e.g. my_chat_member). */

@@ -1,4 +1,4 @@
-import type { ChannelName } from '@tgg/contracts';
+import type { ChatId } from '@tgg/contracts';
 
 /**
  * `<channel>:<chatId>`: the one name of a chat in the turn store (a Redis hash tag, and the member
@@ -7,7 +7,7 @@ import type { ChannelName } from '@tgg/contracts';
  */
 export type ChatRef = string & { readonly __brand: 'ChatRef' };
 
-export function chatRefOf(channel: ChannelName | string, chatId: string): ChatRef {
+export function chatRefOf(channel: string, chatId: ChatId): ChatRef {
   return `${channel}:${chatId}` as ChatRef; // the brand is this function's promise
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import type { OrderKey } from '@tgg/contracts';
+import { chatIdOf, type OrderKey } from '@tgg/contracts';
 import { redisUrl, testQueuePrefix } from '@tgg/testing';
 import { ChatTurnStore } from './chat-turn-store.js';
 import { chatRefOf, type ChatRef } from './ids.js';
@@ -65,7 +65,7 @@ describe('ReorderBuffer and ChatTurnStore agree on long random runs', () => {
     let connection = new Redis(redisUrl());
     let store = new ChatTurnStore(connection, prefix);
     const chats: ChatState[] = [0, 100, 300].map((windowMs, index) => ({
-      ref: chatRefOf('agree', `${seed >>> 0}${index}`),
+      ref: chatRefOf('agree', chatIdOf((seed >>> 0) * 10 + index)),
       windowMs,
       model: new ReorderBuffer<OrderKey>(windowMs),
       nextMessageId: 1,

@@ -1,17 +1,17 @@
 import type { Queue } from 'bullmq';
-import { toJobId, type JobData, type JobName, type OrderKey } from '@tgg/contracts';
+import { toJobId, type ChatId, type JobData, type JobName, type OrderKey } from '@tgg/contracts';
 import type { ChatTurnStore } from './chat-turn-store.js';
 import { chatRefOf, type ChatRef } from './ids.js';
 
 /** Job names whose payload names its chat and turn (null: an item that takes no turn), so a turn can be put on a queue as that job. */
 export type TurnJobName = {
-  [N in JobName]: JobData<N> extends { channel: string; chatId: string; orderKey: OrderKey | null } ? N : never;
+  [N in JobName]: JobData<N> extends { channel: string; chatId: ChatId; orderKey: OrderKey | null } ? N : never;
 }[JobName];
 
 /** A turn's item: its chat, its place, and how often an operator's replay put it back in line. */
 export interface TurnRef {
   channel: string;
-  chatId: string;
+  chatId: ChatId;
   orderKey: OrderKey;
   replay?: number | undefined;
 }

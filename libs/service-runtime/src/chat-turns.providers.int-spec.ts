@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { APP_CONFIG, loadConfig } from '@tgg/config';
 import { orderKeyString } from '@tgg/chat-turns';
-import { TelegramUpdate, type GenesysMessageReadyV1, type OrderKey } from '@tgg/contracts';
+import { TelegramUpdate, chatIdOf, type GenesysMessageReadyV1, type OrderKey } from '@tgg/contracts';
 import { QueueName } from '@tgg/queues';
 import { aTextUpdate, redisUrl, testQueuePrefix } from '@tgg/testing';
 import { INBOUND_TURNS, OUTBOUND_TURNS, chatTurnsProviders, type InboundTurns } from './chat-turns.providers.js';
@@ -46,7 +46,7 @@ describe('chatTurnsProviders (real Redis)', () => {
     const message = TelegramUpdate.parse(update).message;
     if (!message) throw new Error('the fixture is a message update');
     const orderKey: OrderKey = orderKeyString(message.message_id, message.date);
-    const item: GenesysMessageReadyV1 & { orderKey: OrderKey } = { channel: 'default', chatId: '7000000001', updateId: 1, orderKey, item: { kind: 'message', message }, receivedAtMs: 0, trace: {} };
+    const item: GenesysMessageReadyV1 & { orderKey: OrderKey } = { channel: 'default', chatId: chatIdOf(7000000001), updateId: 1, orderKey, item: { kind: 'message', message }, receivedAtMs: 0, trace: {} };
     expect(await turns.accept(item, { windowMs: 0 })).toBe('held'); // window 0: handed out at once
 
     const queue = new Queue(QueueName.GenesysInbound, { connection: redis, prefix });

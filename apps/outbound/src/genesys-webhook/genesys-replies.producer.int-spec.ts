@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from '@tgg/config';
 import { ChatTurnStore, chatRefOf } from '@tgg/chat-turns';
-import type { OrderKey } from '@tgg/contracts';
+import { ChatId, type OrderKey } from '@tgg/contracts';
 import { QueueName } from '@tgg/queues';
 import { redisUrl, testQueuePrefix } from '@tgg/testing';
 import { GenesysRepliesProducer } from './genesys-replies.producer.js';
@@ -41,7 +41,7 @@ describe('GenesysRepliesProducer and the chat line (real Redis)', () => {
     const nowMs = Date.now();
     expect(await producer.enqueue(aReply('reply-a', nowMs))).toBe('accepted');
     expect(await producer.enqueue(aReply('reply-b', nowMs + 1))).toBe('accepted');
-    const chatRef = chatRefOf('default', CHAT_ID);
+    const chatRef = chatRefOf('default', ChatId.parse(CHAT_ID));
     // B's intake runs first (A's job is still locked by a killed worker): B must not be handed out.
     await store.accept(chatRef, 'key-b' as OrderKey, JSON.stringify({ id: 'b' }), nowMs + 10, 0, 'reply-b');
     expect(await store.advance(chatRef, nowMs + 20)).toBeUndefined();

@@ -1,4 +1,4 @@
-import { ChatIdString, type OrderKey } from '@tgg/contracts';
+import { ChatId, type OrderKey } from '@tgg/contracts';
 
 /**
  * A reply's place in its chat: (channel.time, arrival sequence) as one fixed-width string, so the
@@ -22,6 +22,7 @@ export function replyOrderKey(channelTime: string | undefined, arrivalSequence: 
 }
 
 /** The Telegram chat a reply goes to (`channel.to.id`, the id we sent inbound), or undefined when it cannot be one. */
-export function telegramChatIdOf(toId: string): string | undefined {
-  return ChatIdString.safeParse(toId).success ? toId : undefined;
+export function telegramChatIdOf(toId: string): ChatId | undefined {
+  const parsed = ChatId.safeParse(toId);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplication
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import { PermanentError, TelegramUpdate, TelegramUpdateReceivedV1, forwardableOf, incomingChatIdOf, type GenesysMessageReadyV1, type OrderKey } from '@tgg/contracts';
+import { PermanentError, TelegramUpdate, TelegramUpdateReceivedV1, chatIdOf, forwardableOf, incomingChatIdOf, type GenesysMessageReadyV1, type OrderKey } from '@tgg/contracts';
 import { INBOUND_TURNS, LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker, type InboundTurns } from '@tgg/service-runtime';
 import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor, toJobId } from '@tgg/queues';
 import { orderKeyOf, orderKeyString } from '@tgg/chat-turns';
@@ -66,13 +66,13 @@ export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeA
     const base = { channel: job.channel, updateId: job.update.update_id, receivedAtMs: job.receivedAtMs, replayedAtMs: job.replayedAtMs, trace: job.trace };
     if (forwardable.kind === 'my_chat_member') {
       // Block/unblock takes no turn: it changes what outbound may send, not what Genesys receives.
-      const chatId = String(forwardable.member.chat.id);
+      const chatId = chatIdOf(forwardable.member.chat.id);
       const item: GenesysMessageReadyV1 = { ...base, chatId, orderKey: null, item: { kind: 'my_chat_member', member: forwardable.member } };
       await this.turns.sendWithoutTurn(item, toJobId('member', job.channel, job.update.update_id));
       return;
     }
     await inSpanFromCarrier('sequencer.buffer', job.trace, { 'tgg.channel': job.channel, 'tgg.update_id': job.update.update_id }, async () => {
-      const chatId = String(forwardable.message.chat.id);
+      const chatId = chatIdOf(forwardable.message.chat.id);
       const orderKey = orderKeyOrPermanentError(forwardable.kind, forwardable.message);
       // The dispatcher continues from this span, so the trace reads ingress → sequencer → dispatcher.
       const item: GenesysMessageReadyV1 & { orderKey: OrderKey } = { ...base, trace: injectTraceCarrier(), chatId, orderKey, item: { kind: forwardable.kind, message: forwardable.message } };

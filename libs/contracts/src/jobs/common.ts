@@ -12,6 +12,18 @@ export type TraceCarrier = z.infer<typeof TraceCarrier>;
 export const ChatIdString = z.string().regex(/^-?\d{1,20}$/);
 
 /**
+ * A Telegram chat id in a job, branded so it cannot be passed where an order key, a job id or a
+ * chat ref (channel + chat) belongs. Made by `chatIdOf` (from Telegram's number) or by parsing.
+ */
+export const ChatId = ChatIdString.brand<'ChatId'>();
+export type ChatId = z.infer<typeof ChatId>;
+
+/** The id of a chat Telegram gave as a (safe-integer) number. */
+export function chatIdOf(id: number): ChatId {
+  return String(id) as ChatId; // a safe integer prints as ChatIdString's digits
+}
+
+/**
  * A message's place within its chat: a fixed-width string whose byte order is the delivery order
  * (see @tgg/chat-turns order keys). Branded so that a chat id or a job id cannot be passed where
  * an order key belongs; only the order-key functions (and this schema, for stored jobs) make one.

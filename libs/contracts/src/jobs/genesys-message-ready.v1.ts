@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ChatMemberUpdated, TelegramMessage } from '../telegram/update.js';
-import { ChannelName, ChatIdString, OrderKey, TraceCarrier, ReplayedAtMs } from './common.js';
+import { ChannelName, ChatId, OrderKey, TraceCarrier, ReplayedAtMs } from './common.js';
 
 /** sequencer → dispatcher: the next update of one chat, released in order. */
 export const GenesysMessageReadyV1 = z.object({
   channel: ChannelName,
-  chatId: ChatIdString,
+  chatId: ChatId,
   updateId: z.number().int(),
   /**
    * The message's turn in its chat; null for my_chat_member, which takes no turn. Jobs written

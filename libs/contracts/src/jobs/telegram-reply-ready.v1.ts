@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OpenOutboundMessage } from '../genesys/open-messaging.js';
-import { ChannelName, ChatIdString, OrderKey, TraceCarrier, ReplayedAtMs } from './common.js';
+import { ChannelName, ChatId, OrderKey, TraceCarrier, ReplayedAtMs } from './common.js';
 
 /**
  * reply intake → Telegram sender: the next agent reply of one chat, handed out by the chat's turn
@@ -8,7 +8,7 @@ import { ChannelName, ChatIdString, OrderKey, TraceCarrier, ReplayedAtMs } from 
  */
 export const TelegramReplyReadyV1 = z.object({
   channel: ChannelName,
-  chatId: ChatIdString,
+  chatId: ChatId,
   /** Fixed-width (channel.time, arrival sequence) key of the reply within its chat. */
   orderKey: OrderKey,
   reply: OpenOutboundMessage,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chatIdOf, type ChatId } from '../jobs/common.js';
 
 /**
  * The subset of Telegram's Update we read (https://core.telegram.org/bots/api#update). Objects are
@@ -104,8 +105,8 @@ export const ALLOWED_UPDATES = ['message', 'edited_message', 'my_chat_member'] a
  * The chat whose order an update takes part in (message or edit), read from the raw envelope
  * without full validation: ingress marks it incoming before the sequencer has parsed it.
  */
-export function incomingChatIdOf(update: Record<string, unknown>): string | undefined {
+export function incomingChatIdOf(update: Record<string, unknown>): ChatId | undefined {
   const message = (update['message'] ?? update['edited_message']) as { chat?: { id?: unknown } } | undefined; // shape checked below
   const chatId = message?.chat?.id;
-  return typeof chatId === 'number' && Number.isSafeInteger(chatId) ? String(chatId) : undefined;
+  return typeof chatId === 'number' && Number.isSafeInteger(chatId) ? chatIdOf(chatId) : undefined;
 }
