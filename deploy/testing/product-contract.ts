@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { CREDENTIAL_VARIABLES } from '@tgg/config';
 import { repoPath } from './deploy-files.js';
 
 /** The four services, their ports and trace names, as the product defines them (SPEC §3, §8). */
@@ -16,15 +17,7 @@ export function appEntrypoint(app: App): string {
 export const MIGRATE_ENTRYPOINT = 'dist/scripts/migrate.js';
 
 /** Never given a value in a committed file. */
-export const SECRET_VARIABLES = [
-  'TELEGRAM_BOT_TOKEN',
-  'TELEGRAM_WEBHOOK_SECRET',
-  'GENESYS_CLIENT_ID',
-  'GENESYS_CLIENT_SECRET',
-  'GENESYS_INTEGRATION_ID',
-  'GENESYS_WEBHOOK_SECRET',
-  'ENCRYPTION_KEY',
-] as const;
+export const SECRET_VARIABLES = [...CREDENTIAL_VARIABLES, 'ENCRYPTION_KEY'] as const;
 
 /** Connection strings that carry passwords in production, so Kubernetes keeps them in the Secret too. */
 export const CONNECTION_VARIABLES = ['DATABASE_URL', 'REDIS_URL'] as const;
