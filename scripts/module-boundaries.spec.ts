@@ -64,7 +64,7 @@ describe('module boundaries', () => {
   const byAlias = new Map(projects.filter((project) => project.root.startsWith('libs')).map((project) => [`@tgg/${project.name}`, project]));
 
   it('knows every app and lib', () => {
-    expect(projects.map((project) => project.name)).toEqual(expect.arrayContaining(['ingress', 'sequencer', 'dispatcher', 'contracts', 'queues', 'data']));
+    expect(projects.map((project) => project.name)).toEqual(expect.arrayContaining(['ingress', 'sequencer', 'dispatcher', 'cli', 'contracts', 'queues', 'data']));
   });
 
   it('keeps every import inside the rules of its project type', () => {
