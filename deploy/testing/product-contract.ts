@@ -15,6 +15,8 @@ export function appEntrypoint(app: App): string {
   return `dist/apps/${app.name}/src/main.js`;
 }
 export const MIGRATE_ENTRYPOINT = 'dist/scripts/migrate.js';
+/** The operator CLI (SPEC §7), which operators run inside a service's container (docs/runbooks/README.md). */
+export const CLI_ENTRYPOINT = 'dist/apps/cli/src/main.js';
 
 /** Never given a value in a committed file. */
 export const SECRET_VARIABLES = [...CREDENTIAL_VARIABLES, 'ENCRYPTION_KEY'] as const;
