@@ -27,6 +27,7 @@ export function retryAfterMs(value: string | null, nowMs: number): number | unde
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1_000;
   // Only date-shaped values: Date.parse also accepts bare numbers and odd strings.
   if (!/^[A-Za-z]{3,9},? /.test(trimmed)) return undefined;
-  const atMs = Date.parse(trimmed);
+  // An HTTP-date is always GMT; the asctime form does not say so, and Date.parse would read it as local time.
+  const atMs = Date.parse(/ GMT$/.test(trimmed) ? trimmed : `${trimmed} GMT`);
   return Number.isNaN(atMs) ? undefined : Math.max(0, atMs - nowMs);
 }
