@@ -40,8 +40,8 @@ export const TelegramEnvelope = z.looseObject({ ok: z.boolean(), result: z.unkno
 /** Parameters as the Bot API takes them; objects (reply_parameters, allowed_updates…) go as JSON. */
 export type TelegramParams = Record<string, string | number | boolean | object | undefined>;
 
-/** A file to upload: bytes in memory, or a stream (sent without buffering, chunked). */
-export type TelegramUploadSource = { filename: string; mime: string } & ({ bytes: Uint8Array } | { stream: ReadableStream<Uint8Array> });
+/** A file to upload, in memory (outbound downloads each attachment whole before sending it). */
+export type TelegramUploadSource = { filename: string; mime: string; bytes: Uint8Array };
 
 /** An upload names the form field Telegram reads it from (`photo`, `document`, …). */
 export type TelegramUploadFile = TelegramUploadSource & { field: string };
