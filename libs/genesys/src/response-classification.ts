@@ -1,7 +1,7 @@
 import { PermanentError, RetryableError } from '@tgg/contracts';
 
 /**
- * What a Genesys API status means for the caller (genesys-open-messaging.md §2.3, §5): 2xx done;
+ * What a Genesys API status means for the caller (https://developer.genesys.cloud/forum/t/normalized-platform-api-429-responses/12028): 2xx done;
  * 401 refresh the OAuth token once and retry; 408, 429 and 5xx retry later, after Retry-After
  * when given; anything else (other 4xx: bad request, missing permission, unknown integration)
  * cannot succeed by retrying.
