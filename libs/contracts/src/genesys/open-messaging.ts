@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Genesys Cloud Open Messaging shapes (../shared/reference/genesys-open-messaging.md). Enums are
+ * Genesys Cloud Open Messaging shapes (https://developer.genesys.cloud/commdigital/digital/openmessaging/). Enums are
  * read case-insensitively and unknown values are kept, never rejected: Genesys adds values.
  */
 
