@@ -145,7 +145,7 @@ export class CliHarness<Options> {
 
 /** The secret itself and every 10-character window of it (a leak of half a token is still a leak). */
 function piecesOf(secret: string): string[] {
-  // A bot token's numeric prefix is the bot's public user id (telegram-bot-api.md §3.6): printable.
+  // A bot token's numeric prefix is the bot's public user id (https://core.telegram.org/bots/api#authorizing-your-bot): printable.
   const secretPart = secret.replace(/^\d+:/, '');
   if (secretPart.length <= 10) return [secret, secretPart];
   return [secret, ...Array.from({ length: secretPart.length - 9 }, (_, start) => secretPart.slice(start, start + 10))];
