@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
 import type { GenesysTokenCache } from '@tgg/genesys';
+import { QueueName } from '@tgg/queues';
 import {
   DEPENDENCY_SOURCES,
   GENESYS_TOKENS,
@@ -23,17 +24,17 @@ import {
 } from '@tgg/service-runtime';
 import { MediaLinkStore } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
-import { GenesysInboundProcessor } from './genesys-inbound/genesys-inbound.processor.js';
+import { GenesysInboundHandler } from './genesys-inbound/genesys-inbound.handler.js';
 
 import { InboundDelivery } from './genesys-inbound/inbound-delivery.js';
-import { MessageRetentionProcessor } from './retention/message-retention.processor.js';
+import { MessageRetentionHandler } from './retention/message-retention.handler.js';
 
 @Module({})
 export class DispatcherModule {
   static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
     return {
       module: DispatcherModule,
-      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics), DataModule],
+      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics, [QueueName.GenesysInbound, QueueName.Maintenance]), DataModule],
       controllers: SERVICE_RUNTIME_CONTROLLERS,
       providers: [
         ...turnMachineryProviders,
@@ -44,9 +45,9 @@ export class DispatcherModule {
           inject: [WORKER_REDIS, APP_CONFIG],
           useFactory: (redis: Redis, appConfig: AppConfig) => new MediaLinkStore(redis, appConfig.redis.queuePrefix, appConfig.media.signingKey),
         },
-        GenesysInboundProcessor,
+        GenesysInboundHandler,
         TokenHealthPoller,
-        MessageRetentionProcessor,
+        MessageRetentionHandler,
         ...SERVICE_RUNTIME_PROVIDERS,
         // A worker is ready when it can take jobs from Redis; Postgres and Genesys outages are
         // retried per job (the chat waits) and reported on /health/dependencies.

@@ -12,4 +12,6 @@ export { MAX_JSON_NESTING, jsonNestingWithin } from './json-nesting.js';
 export { TURN_MACHINERY, turnMachineryProviders } from './turn-machinery.providers.js';
 export { GENESYS_TOKENS, genesysProviders } from './genesys/genesys.providers.js';
 export { TokenHealthPoller } from './genesys/token-health.poller.js';
-export { bridgeWorkerOptions, drainBridgeWorker } from './worker-settings.js';
+export { WorkerHost } from './worker-host/worker-host.js';
+export { QueueJobHandler, type JobHandler } from './worker-host/queue-job-handler.js';
+export { WorkerHostError } from './worker-host/worker-plan.js';

@@ -6,7 +6,7 @@ import type { GenesysReplyReceivedV1 } from '@tgg/contracts';
 import { PRODUCER_REDIS } from '@tgg/service-runtime';
 import { ChatTurnStore, QueueName, TypedProducer, defaultJobOptions, toJobId } from '@tgg/queues';
 import { outboundIncomingStaleMs } from '../telegram-send/outbound-turns.providers.js';
-import { telegramChatIdOf } from '../telegram-send/reply-order-key.js';
+import { telegramChatIdOf } from '../reply-intake/reply-order-key.js';
 
 /**
  * Genesys retries a webhook for ~85 s (reference §3.5) and may re-post later; a day of memory per
