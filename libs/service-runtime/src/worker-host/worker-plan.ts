@@ -44,7 +44,7 @@ export function planWorkers(consumes: readonly QueueName[], discovered: readonly
     for (const job of QUEUE_JOB_NAMES[queue]) {
       const candidates = ofQueue.filter((found) => found.registration.job === job);
       if (candidates.length === 0) problems.push(`queue ${queue}: no handler for job ${job}`);
-      if (candidates.length > 1) problems.push(`queue ${queue}: job ${job} has ${candidates.length} handlers (${candidates.map((found) => found.name).join(', ')})`);
+      if (candidates.length > 1) problems.push(`queue ${queue}: job ${job} has ${candidates.length} handlers (${candidates.map((found) => found.name).sort().join(', ')})`);
       if (candidates[0]) handlers.set(job, candidates[0]);
     }
     const concurrencies = new Set(ofQueue.map((found) => found.registration.concurrency));
