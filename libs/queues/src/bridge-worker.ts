@@ -193,6 +193,7 @@ export function createBridgeWorker(queueName: QueueName, processor: Processor, o
     // A job whose worker died this often in a row is probably what kills it: dead-letter it.
     maxStalledCount: 5,
   }, running, options.drainBudgetMs);
+  // Declared after the worker it reads jobs through; the processor above first runs after run(), long after this line.
   const recovery = options.wakeRetriesOnRecovery === false ? undefined : new OutageRecovery(worker, Math.min(RECOVERY_PROMOTION_INTERVAL_MS, options.retryMaxDelayMs));
   return worker;
 }
