@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
 import { GENESYS_TOKENS, genesysClientProviders, type GenesysTokenCache } from '@tgg/genesys';
+import { QueueName } from '@tgg/queues';
 import {
   DEPENDENCY_SOURCES,
   SERVICE_RUNTIME_CONTROLLERS,
@@ -20,17 +21,17 @@ import {
 } from '@tgg/service-runtime';
 import { MediaLinkStore } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
-import { GenesysInboundProcessor } from './genesys-inbound/genesys-inbound.processor.js';
+import { GenesysInboundHandler } from './genesys-inbound/genesys-inbound.handler.js';
 
 import { InboundDelivery } from './genesys-inbound/inbound-delivery.js';
-import { MessageRetentionProcessor } from './retention/message-retention.processor.js';
+import { MessageRetentionHandler } from './retention/message-retention.handler.js';
 
 @Module({})
 export class DispatcherModule {
   static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
     return {
       module: DispatcherModule,
-      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics), DataModule],
+      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics, [QueueName.GenesysInbound, QueueName.Maintenance]), DataModule],
       controllers: SERVICE_RUNTIME_CONTROLLERS,
       providers: [
         ...chatTurnsProviders('inbound'),
@@ -41,8 +42,8 @@ export class DispatcherModule {
           inject: [WORKER_REDIS, APP_CONFIG],
           useFactory: (redis: Redis, appConfig: AppConfig) => new MediaLinkStore(redis, appConfig.redis.queuePrefix, appConfig.media.signingKey),
         },
-        GenesysInboundProcessor,
-        MessageRetentionProcessor,
+        GenesysInboundHandler,
+        MessageRetentionHandler,
         ...SERVICE_RUNTIME_PROVIDERS,
         // A worker is ready when it can take jobs from Redis; Postgres and Genesys outages are
         // retried per job (the chat waits) and reported on /health/dependencies.

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
 import { ChannelDirectory, DataModule, PRISMA, type PrismaClient } from '@tgg/data';
 import { GENESYS_TOKENS, type GenesysTokenCache } from '@tgg/genesys';
+import { QueueName } from '@tgg/queues';
 import {
   DEPENDENCY_SOURCES,
   SERVICE_RUNTIME_CONTROLLERS,
@@ -21,29 +22,30 @@ import type { BridgeMetrics } from '@tgg/telemetry';
 import { GenesysRepliesProducer } from './genesys-webhook/genesys-replies.producer.js';
 import { GenesysWebhookController } from './genesys-webhook/genesys-webhook.controller.js';
 import { DependencyHealthPoller } from './health/dependency-health.poller.js';
-import { DeliveryReceipts } from './telegram-send/delivery-receipts.js';
-import { GenesysReceiptsProcessor } from './telegram-send/genesys-receipts.processor.js';
+import { DeliveryReceipts } from './genesys-receipts/delivery-receipts.js';
+import { GenesysReceiptsHandler } from './genesys-receipts/genesys-receipts.handler.js';
+import { ReplyIntakeHandler } from './reply-intake/reply-intake.handler.js';
 import { outboundGenesysProviders } from './telegram-send/genesys.providers.js';
 import { outboundTurnsProviders } from './telegram-send/outbound-turns.providers.js';
 import { ReplyBookkeeping } from './telegram-send/reply-bookkeeping.js';
 import { ReplyDelivery } from './telegram-send/reply-delivery.js';
-import { ReplyIntakeProcessor } from './telegram-send/reply-intake.processor.js';
 import { ReplyTurnsSweeper } from './telegram-send/reply-turns.sweeper.js';
 import { SentSteps } from './telegram-send/sent-steps.js';
 import { TelegramBots } from './telegram-send/telegram-bots.js';
-import { TelegramSendsProcessor } from './telegram-send/telegram-sends.processor.js';
+import { TelegramSendsHandler } from './telegram-send/telegram-sends.handler.js';
 import { TelegramStepSender } from './telegram-send/telegram-step.sender.js';
 
 /**
- * Outbound: the Genesys webhook (genesys-webhook/) and the workers that take replies to Telegram
- * (telegram-send/): intake into per-chat turns, the rate-limited sender, and receipts to Genesys.
+ * Outbound: the Genesys webhook (genesys-webhook/) and one folder per queue it works: reply-intake/
+ * (genesys-replies into per-chat turns), telegram-send/ (telegram-sends: the rate-limited sender) and
+ * genesys-receipts/ (receipts to Genesys).
  */
 @Module({})
 export class OutboundModule {
   static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
     return {
       module: OutboundModule,
-      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics), DataModule],
+      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics, [QueueName.GenesysReplies, QueueName.TelegramSends, QueueName.GenesysReceipts]), DataModule],
       controllers: [...SERVICE_RUNTIME_CONTROLLERS, GenesysWebhookController],
       providers: [
         GenesysRepliesProducer,
@@ -55,9 +57,9 @@ export class OutboundModule {
         TelegramStepSender,
         SentSteps,
         ReplyDelivery,
-        ReplyIntakeProcessor,
-        TelegramSendsProcessor,
-        GenesysReceiptsProcessor,
+        ReplyIntakeHandler,
+        TelegramSendsHandler,
+        GenesysReceiptsHandler,
         ReplyTurnsSweeper,
         DependencyHealthPoller,
         ...SERVICE_RUNTIME_PROVIDERS,

@@ -2,10 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
+import { QueueName } from '@tgg/queues';
 import { DEPENDENCY_SOURCES, SERVICE_RUNTIME_CONTROLLERS, SERVICE_RUNTIME_PROVIDERS, ServiceRuntimeModule, PRODUCER_REDIS, READINESS_CHECKS, redisDependency, redisWritableCheck, chatTurnsProviders } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { DueChatsSweeper } from './reorder/due-chats.sweeper.js';
-import { TelegramUpdatesProcessor } from './reorder/telegram-updates.processor.js';
+import { TelegramUpdatesHandler } from './reorder/telegram-updates.handler.js';
 
 /** The sequencer needs Redis only: it never touches Postgres, so a database outage cannot stall reordering. */
 @Module({})
@@ -13,11 +14,11 @@ export class SequencerModule {
   static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
     return {
       module: SequencerModule,
-      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics)],
+      imports: [ServiceRuntimeModule.forRoot(config, logger, metrics, [QueueName.TelegramUpdates])],
       controllers: SERVICE_RUNTIME_CONTROLLERS,
       providers: [
         ...chatTurnsProviders('inbound'),
-        TelegramUpdatesProcessor,
+        TelegramUpdatesHandler,
         DueChatsSweeper,
         ...SERVICE_RUNTIME_PROVIDERS,
         { provide: READINESS_CHECKS, inject: [PRODUCER_REDIS], useFactory: (redis: Redis) => [redisWritableCheck(redis, config.redis.queuePrefix, 'sequencer')] },

@@ -1,4 +1,4 @@
-import { Job, Queue, UnrecoverableError, Worker, type Processor, type WorkerOptions } from 'bullmq';
+import { Job, UnrecoverableError, Worker, type Processor, type WorkerOptions } from 'bullmq';
 import { RetryableError } from '@tgg/contracts';
 import type { Redis } from 'ioredis';
 import { bridgeBackoffMs } from './job-options.js';
@@ -52,7 +52,8 @@ class OutageRecovery {
   private readonly waiting = new Set<string>();
   private lastPromotionMs = 0;
 
-  constructor(private readonly queue: Queue, private readonly intervalMs: number) {}
+  /** `worker`: Job.fromId needs only a queue's name, keys and connection, which the worker has. */
+  constructor(private readonly worker: Worker, private readonly intervalMs: number) {}
 
   noteFailure(jobId: string | undefined, error: unknown): void {
     if (jobId === undefined) return;
@@ -67,9 +68,12 @@ class OutageRecovery {
     const jobIds = [...this.waiting];
     this.waiting.clear();
     for (const id of jobIds) {
-      const job = await Job.fromId(this.queue, id);
+      const job = await Job.fromId(this.worker, id);
       // Only a job still waiting out its backoff; promote() refuses any other state.
-      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+      if (job && (await job.isDelayed())) await job.promote().catch(async (error: unknown) => {
+        // Its delay ended (or another replica woke it) between the two calls: nothing left to wake.
+        if (await job.isDelayed()) throw error;
+      });
     }
   }
 }
@@ -95,18 +99,7 @@ interface RunningJob {
  * takes them at once. A handed-back job keeps its id (a chat's turn names it) and its attempt count.
  */
 export class BridgeWorker extends Worker {
-  /** Every worker of this process not closed yet: SIGTERM drains them all at once (drainAll). */
-  private static readonly open = new Set<BridgeWorker>();
   private draining: Promise<DrainOutcome> | undefined;
-
-  /**
-   * Drains every worker of the process in parallel, so all stop fetching at SIGTERM and share one
-   * budget (Nest would otherwise call the processors' shutdown hooks level by level, one budget each).
-   */
-  static async drainAll(): Promise<DrainOutcome> {
-    const outcomes = await Promise.all([...BridgeWorker.open].map((worker) => worker.drain()));
-    return { handedBack: outcomes.flatMap((outcome) => outcome.handedBack) };
-  }
 
   constructor(
     queueName: QueueName,
@@ -116,11 +109,9 @@ export class BridgeWorker extends Worker {
     private readonly drainBudgetMs: number,
   ) {
     super(queueName, processor, workerOptions);
-    BridgeWorker.open.add(this);
-    this.once('closed', () => BridgeWorker.open.delete(this));
   }
 
-  /** Idempotent: a second call (the processor's shutdown hook after drainAll) gets the same outcome. */
+  /** Idempotent: a second call (the host's shutdown hook after SIGTERM's drain) gets the same outcome. */
   drain(): Promise<DrainOutcome> {
     this.draining ??= this.drainOnce();
     return this.draining;
@@ -156,32 +147,40 @@ export class BridgeWorker extends Worker {
   }
 }
 
-/** A BullMQ worker with the bridge's one backoff rule; started by the caller (onApplicationBootstrap). */
+/**
+ * A BullMQ worker with the bridge's one backoff rule; started by the caller (onApplicationBootstrap).
+ * Bookkeeping failures (counting dropped dead letters, waking retries) never change a job's
+ * outcome; they are reported as the worker's 'error' event, which every BridgeWorker must listen to
+ * (as every BullMQ worker must: it reports lost connections the same way).
+ */
 export function createBridgeWorker(queueName: QueueName, processor: Processor, options: BridgeWorkerOptions): BridgeWorker {
-  const queue = new Queue(queueName, { connection: options.connection, prefix: options.prefix });
-  const recovery = options.wakeRetriesOnRecovery === false ? undefined : new OutageRecovery(queue, Math.min(RECOVERY_PROMOTION_INTERVAL_MS, options.retryMaxDelayMs));
+  const running = new Map<string, RunningJob>();
+  const reportError = (error: unknown): void => {
+    worker.emit('error', error instanceof Error ? error : new Error(String(error)));
+  };
   const countDropped = async (): Promise<void> => {
     // Read before the job moves to the failed set: one more than `keep` there means BullMQ drops the oldest.
-    const failed = await queue.getFailedCount();
+    // The worker's own backend counts it (what Queue.getFailedCount asks), so no second Queue is needed.
+    const [failed = 0] = await worker.getBackend().getCounts(['failed']);
     const dropped = failed + 1 - options.deadLetterKeep;
     if (dropped > 0) options.onDeadLettersDropped(dropped);
   };
-  const running = new Map<string, RunningJob>();
   const countingProcessor = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
     let result: unknown;
     const work = processor(job, token, signal);
+    // `settled` only tells drain() when the job is over; its rejection is handled by the await below.
     if (job.id !== undefined) running.set(job.id, { job, token, settled: work.catch(() => undefined) });
     try {
       result = await work;
     } catch (error) {
       // Bookkeeping only: neither may change the job's outcome, which the rethrow below decides.
-      if (error instanceof UnrecoverableError) await countDropped().catch(() => undefined);
+      if (error instanceof UnrecoverableError) await countDropped().catch(reportError);
       else recovery?.noteFailure(job.id, error);
       throw error;
     } finally {
       if (job.id !== undefined && running.get(job.id)?.token === token) running.delete(job.id);
     }
-    await recovery?.noteSuccess(job.id, Date.now()).catch(() => undefined);
+    await recovery?.noteSuccess(job.id, Date.now()).catch(reportError);
     return result;
   };
   const worker = new BridgeWorker(queueName, countingProcessor, {
@@ -194,6 +193,7 @@ export function createBridgeWorker(queueName: QueueName, processor: Processor, o
     // A job whose worker died this often in a row is probably what kills it: dead-letter it.
     maxStalledCount: 5,
   }, running, options.drainBudgetMs);
-  worker.on('closed', () => void queue.close());
+  // Declared after the worker it reads jobs through; the processor above first runs after run(), long after this line.
+  const recovery = options.wakeRetriesOnRecovery === false ? undefined : new OutageRecovery(worker, Math.min(RECOVERY_PROMOTION_INTERVAL_MS, options.retryMaxDelayMs));
   return worker;
 }

@@ -1,4 +1,4 @@
-export { QueueName, ALL_QUEUES } from './queue-names.js';
+export { QueueName, ALL_QUEUES, QUEUE_JOB_NAMES, type QueueJobName } from './queue-names.js';
 export { defaultJobOptions, bridgeBackoffMs, failureVerdict, horizonStartMs, UPDATE_DEDUPLICATION_TTL_MS, UNBOUNDED_ATTEMPTS, REPLAYED_AT_FIELD, type FailureVerdict } from './job-options.js';
 export { createRedisConnection } from './redis-connection.js';
 export { TypedProducer, toJobId } from './typed-producer.js';

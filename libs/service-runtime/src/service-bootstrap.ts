@@ -4,8 +4,8 @@ import type { DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type AppConfig, type TrustProxy } from '@tgg/config';
 import { BridgeMetrics, createLogger } from '@tgg/telemetry';
-import { BridgeWorker } from '@tgg/queues';
 import { ShutdownState } from './health/shutdown-state.js';
+import { WorkerHost } from './worker-host/worker-host.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { PinoNestLogger } from './nest-logger.js';
 import { useRawBodies, WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
@@ -125,8 +125,8 @@ export async function shutDownService(running: RunningService, signal: string): 
   const startedAtMs = Date.now();
   running.app.get(ShutdownState).begin(startedAtMs);
   running.logger.info({ signal }, 'shutting down: readiness fails, draining work');
-  // All workers stop taking jobs now and share one SHUTDOWN_DRAIN_MS; the processors' own hooks then find them drained.
-  await BridgeWorker.drainAll();
+  // All workers stop taking jobs now and share one SHUTDOWN_DRAIN_MS; the host's own shutdown hook then finds them drained.
+  await running.app.get(WorkerHost).drain();
   await running.app.close();
   running.logger.info({ signal, tookMs: Date.now() - startedAtMs }, 'shut down');
 }

@@ -1,9 +1,10 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import { createRedisConnection } from '@tgg/queues';
+import { createRedisConnection, type QueueName } from '@tgg/queues';
 import { DependencyMonitor } from './health/dependency-monitor.js';
 import { HealthController } from './health/health.controller.js';
 import { ShutdownState } from './health/shutdown-state.js';
@@ -11,6 +12,7 @@ import { MetricsController } from './metrics.controller.js';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS } from './tokens.js';
 import { QueueDepthCollector } from './queue-depth.collector.js';
+import { CONSUMED_QUEUES, WorkerHost } from './worker-host/worker-host.js';
 
 @Injectable()
 class RedisConnectionsCloser implements OnApplicationShutdown {
@@ -28,12 +30,13 @@ class RedisConnectionsCloser implements OnApplicationShutdown {
  * What every service shares: config, logger, metrics, Redis connections, /health and /metrics.
  * The app's own module adds READINESS_CHECKS (what it needs to accept work), DEPENDENCY_SOURCES
  * (what /health/dependencies reports) and lists SERVICE_RUNTIME_CONTROLLERS and SERVICE_RUNTIME_PROVIDERS, so
- * the health controller sees the app's checks.
+ * the health controller sees the app's checks. `consumes` names the queues whose jobs this service
+ * works: the WorkerHost runs one worker for each, with the app's @QueueJobHandler providers.
  */
 @Global()
 @Module({})
 export class ServiceRuntimeModule {
-  static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, metrics: BridgeMetrics, consumes: readonly QueueName[] = []): DynamicModule {
     const reportRedisError = (role: string) => {
       let lastLogAtMs = 0;
       return (error: Error) => {
@@ -45,7 +48,7 @@ export class ServiceRuntimeModule {
     };
     return {
       module: ServiceRuntimeModule,
-      imports: [TerminusModule],
+      imports: [TerminusModule, DiscoveryModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -55,8 +58,10 @@ export class ServiceRuntimeModule {
         RedisConnectionsCloser,
         QueueDepthCollector,
         ShutdownState,
+        { provide: CONSUMED_QUEUES, useValue: consumes },
+        WorkerHost,
       ],
-      exports: [APP_CONFIG, LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS, TerminusModule, ShutdownState],
+      exports: [APP_CONFIG, LOGGER, METRICS, PRODUCER_REDIS, WORKER_REDIS, TerminusModule, ShutdownState, WorkerHost],
     };
   }
 }

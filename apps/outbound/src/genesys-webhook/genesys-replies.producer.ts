@@ -6,7 +6,7 @@ import type { GenesysReplyReceivedV1 } from '@tgg/contracts';
 import { PRODUCER_REDIS } from '@tgg/service-runtime';
 import { createIncomingMarks, type IncomingMarks } from '@tgg/chat-turns';
 import { QueueName, TypedProducer, defaultJobOptions, toJobId } from '@tgg/queues';
-import { telegramChatIdOf } from '../telegram-send/reply-order-key.js';
+import { telegramChatIdOf } from '../reply-intake/reply-order-key.js';
 
 /**
  * Genesys retries a webhook for ~85 s (https://developer.genesys.cloud/commdigital/digital/openmessaging/validate.html, "Webhook retry policy") and may re-post later; a day of memory per

@@ -3,10 +3,9 @@ import type { Logger } from 'pino';
 import { PermanentError, RetryableError, type ReceiptReasonCode, type TelegramReplyReadyV1 } from '@tgg/contracts';
 import { ConversationRepository, MessageRepository, type ChannelRecord, type MessageState } from '@tgg/data';
 import { LOGGER, METRICS } from '@tgg/service-runtime';
-import { QueueName } from '@tgg/queues';
 import { receiptReasonFor } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
-import { DeliveryReceipts } from './delivery-receipts.js';
+import { DeliveryReceipts } from '../genesys-receipts/delivery-receipts.js';
 
 export type FailureReason = { code: ReceiptReasonCode; message: string };
 
@@ -76,10 +75,12 @@ export class ReplyBookkeeping {
     return undefined;
   }
 
-  /** Past the delivery horizon, or a permanent error: the job is dead-lettered (failed set) and Genesys gets a Failed receipt. */
+  /**
+   * Past the delivery horizon, or a permanent error: the job is dead-lettered (failed set; the worker
+   * host counts it) and Genesys gets a Failed receipt. The log line names the chat and reply.
+   */
   async deadLettered(job: TelegramReplyReadyV1, channel: ChannelRecord | undefined, failure: { code: string; reason: string; horizonReached: boolean }): Promise<void> {
     this.metrics.replies.inc({ outcome: 'dead_lettered', reason: failure.code });
-    this.metrics.deadLetters.inc({ queue: QueueName.TelegramSends, code: failure.code });
     this.logger.error({ channel: job.channel, chatId: job.chatId, genesysMessageId: job.reply.id, code: failure.code, reason: failure.reason }, 'reply dead-lettered; replay with `npm run cli -- dlq replay`');
     const error = failure.horizonReached ? new RetryableError(failure.reason, failure.code) : new PermanentError(failure.reason, failure.code);
     await this.receipts.failed(job.channel, job.reply, receiptReasonFor(error), job.trace);

@@ -1,10 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Inject } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { PermanentError, TelegramUpdate, TelegramUpdateReceivedV1, chatIdOf, forwardableOf, incomingChatIdOf, type GenesysMessageReadyV1, type OrderKey } from '@tgg/contracts';
-import { INBOUND_TURNS, LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker, type InboundTurns } from '@tgg/service-runtime';
-import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor, toJobId } from '@tgg/queues';
+import { INBOUND_TURNS, LOGGER, METRICS, QueueJobHandler, type InboundTurns, type JobHandler } from '@tgg/service-runtime';
+import { QueueName, toJobId, type FinalFailure } from '@tgg/queues';
 import { orderKeyOf, orderKeyString } from '@tgg/chat-turns';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 
@@ -14,36 +13,23 @@ import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/
  * Redis (@tgg/chat-turns). Concurrency > 1 is safe: every buffer operation is one atomic script,
  * and Telegram itself sends one update per chat at a time.
  */
-@Injectable()
-export class TelegramUpdatesProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker: BridgeWorker | undefined;
-
+@QueueJobHandler({ queue: QueueName.TelegramUpdates, job: 'telegram-update-received.v1', concurrency: 50 })
+export class TelegramUpdatesHandler implements JobHandler<'telegram-update-received.v1'> {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(WORKER_REDIS) private readonly redis: Redis,
     @Inject(INBOUND_TURNS) private readonly turns: InboundTurns,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const processor = createProcessor(
-      { 'telegram-update-received.v1': (data) => this.bufferUpdate(data) },
-      async ({ job, code, reason }) => {
-        await this.clearIncomingMark(job.data);
-        this.metrics.updates.inc({ outcome: 'dead_lettered', reason: code });
-        this.metrics.deadLetters.inc({ queue: QueueName.TelegramUpdates, code });
-        this.logger.error({ jobId: job.id, code, reason }, 'update dead-lettered');
-      },
-      { horizonMs: this.config.delivery.horizonMs },
-    );
-    this.worker = createBridgeWorker(QueueName.TelegramUpdates, processor, bridgeWorkerOptions(QueueName.TelegramUpdates, this.config, this.redis, this.metrics, 50));
-    this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'telegram-updates worker error'));
-    void this.worker.run();
+  handle(data: TelegramUpdateReceivedV1): Promise<void> {
+    return this.bufferUpdate(data);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await drainBridgeWorker(this.worker, this.logger);
+  /** The host counted and logged the dead letter. */
+  async onDeadLetter({ job, code }: FinalFailure): Promise<void> {
+    await this.clearIncomingMark(job.data);
+    this.metrics.updates.inc({ outcome: 'dead_lettered', reason: code });
   }
 
   /** A dead-lettered update will never be accepted: stop it holding its chat back. */

@@ -1,11 +1,11 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { MessageRepository, purgeExpiredBodies, retentionCutoffMs } from '@tgg/data';
-import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor, type FinalFailure } from '@tgg/queues';
-import { LOGGER, METRICS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker } from '@tgg/service-runtime';
+import { QueueName } from '@tgg/queues';
+import { LOGGER, METRICS, WORKER_REDIS, QueueJobHandler, type JobHandler } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { scheduleMessageRetention } from './retention-schedule.js';
 
@@ -17,10 +17,12 @@ const RUN_BUDGET_MS = 10 * 60 * 1000;
  * registers the hourly job scheduler and works the `maintenance` queue. Bodies of messages older
  * than the retention are cleared in bounded batches; the rows and their unique keys stay, so a
  * late replay is still recognised. `npm run cli -- messages purge` does the same by hand.
+ * One run at a time per replica; runs on two replicas (a slow run overlapping the next) skip each
+ * other's rows. The queue's delayed job is the scheduler's next hourly run, not a retry to hurry,
+ * so its worker does not wake retries after an outage.
  */
-@Injectable()
-export class MessageRetentionProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker: BridgeWorker | undefined;
+@QueueJobHandler({ queue: QueueName.Maintenance, job: 'message-retention-due.v1', concurrency: 1, wakeRetriesOnRecovery: false })
+export class MessageRetentionHandler implements JobHandler<'message-retention-due.v1'>, OnApplicationBootstrap, BeforeApplicationShutdown {
   private queue: Queue | undefined;
 
   constructor(
@@ -39,20 +41,15 @@ export class MessageRetentionProcessor implements OnApplicationBootstrap, Before
     scheduleMessageRetention(this.queue).catch((error: unknown) =>
       this.logger.error({ err: { message: (error as Error).message } }, 'could not register the message retention schedule; it is registered again at the next start'),
     );
-    // Its own attempt budget (5, in the scheduler's job options) ends a failing run; the horizon only bounds it further.
-    const processor = createProcessor({ 'message-retention-due.v1': async () => this.purgeExpiredBodies() }, async (failure) => this.onFinalFailure(failure), { horizonMs: this.config.delivery.horizonMs });
-    // One run at a time per replica; runs on two replicas (a slow run overlapping the next) skip each other's rows.
-    this.worker = createBridgeWorker(QueueName.Maintenance, processor, {
-      ...bridgeWorkerOptions(QueueName.Maintenance, this.config, this.redis, this.metrics, 1),
-      // The queue's delayed job is the scheduler's next hourly run, not a retry to hurry.
-      wakeRetriesOnRecovery: false,
-    });
-    this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'maintenance worker error'));
-    void this.worker.run();
+  }
+
+  // Its own attempt budget (5, in the scheduler's job options) ends a failing run; the horizon only bounds it further.
+  // A run that used it up is dead-lettered (logged by the host); the next hourly run tries again.
+  async handle(): Promise<void> {
+    await this.purgeExpiredBodies();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await drainBridgeWorker(this.worker, this.logger);
     await this.queue?.close();
   }
 
@@ -69,9 +66,5 @@ export class MessageRetentionProcessor implements OnApplicationBootstrap, Before
       { purged: outcome.purged, batches: outcome.batches, complete: outcome.complete, cutoff: new Date(cutoffMs).toISOString(), retentionDays, durationMs: Date.now() - startedAtMs },
       outcome.complete ? 'message retention: expired bodies purged' : 'message retention: run budget used up, the next run continues',
     );
-  }
-
-  private async onFinalFailure({ job, code, reason }: FinalFailure): Promise<void> {
-    this.logger.error({ jobId: job.id, code, reason }, 'message retention run failed; the next hourly run tries again');
   }
 }

@@ -1,13 +1,11 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { GenesysReplyReceivedV1, PermanentError, type TelegramReplyReadyV1 } from '@tgg/contracts';
-import { LOGGER, METRICS, OUTBOUND_TURNS, WORKER_REDIS, bridgeWorkerOptions, drainBridgeWorker, type OutboundTurns } from '@tgg/service-runtime';
-import { type BridgeWorker, QueueName, createBridgeWorker, createProcessor } from '@tgg/queues';
+import { LOGGER, METRICS, OUTBOUND_TURNS, QueueJobHandler, type JobHandler, type OutboundTurns } from '@tgg/service-runtime';
+import { QueueName, type FinalFailure } from '@tgg/queues';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
-import { DeliveryReceipts } from './delivery-receipts.js';
+import { DeliveryReceipts } from '../genesys-receipts/delivery-receipts.js';
 import { replyOrderKey, telegramChatIdOf } from './reply-order-key.js';
 
 /**
@@ -17,33 +15,23 @@ import { replyOrderKey, telegramChatIdOf } from './reply-order-key.js';
  * operation is one atomic script, and the order key comes from the stored job, not from when this
  * handler happens to run.
  */
-@Injectable()
-export class ReplyIntakeProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker: BridgeWorker | undefined;
-
+@QueueJobHandler({ queue: QueueName.GenesysReplies, job: 'genesys-reply-received.v1', concurrency: 20 })
+export class ReplyIntakeHandler implements JobHandler<'genesys-reply-received.v1'> {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(WORKER_REDIS) private readonly redis: Redis,
     @Inject(OUTBOUND_TURNS) private readonly turns: OutboundTurns,
     @Inject(DeliveryReceipts) private readonly receipts: DeliveryReceipts,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const processor = createProcessor({ 'genesys-reply-received.v1': (data, job) => this.queueReplyTurn(data, job) }, async ({ job, code, reason }) => {
-      this.metrics.replies.inc({ outcome: 'dead_lettered', reason: code });
-      this.metrics.deadLetters.inc({ queue: QueueName.GenesysReplies, code });
-      this.logger.error({ jobId: job.id, code, reason }, 'reply dead-lettered before reaching its chat queue');
-      await this.clearIncomingMark(job.data);
-    }, { horizonMs: this.config.delivery.horizonMs });
-    this.worker = createBridgeWorker(QueueName.GenesysReplies, processor, bridgeWorkerOptions(QueueName.GenesysReplies, this.config, this.redis, this.metrics, 20));
-    this.worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'genesys-replies worker error'));
-    void this.worker.run();
+  handle(data: GenesysReplyReceivedV1, job: Job): Promise<void> {
+    return this.queueReplyTurn(data, job);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await drainBridgeWorker(this.worker, this.logger);
+  /** Dead-lettered before reaching its chat queue (the host counted and logged it). */
+  async onDeadLetter({ job, code }: FinalFailure): Promise<void> {
+    this.metrics.replies.inc({ outcome: 'dead_lettered', reason: code });
+    await this.clearIncomingMark(job.data);
   }
 
   /** A dead-lettered reply will never join its chat's line: stop it holding the chat back. */
