@@ -1,13 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BridgeHarness, HARNESS_CREDENTIALS, type BridgeReplica, type TestDatabase } from '@tgg/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QueueName } from '@tgg/queues';
+import { BridgeHarness, HARNESS_CREDENTIALS, redisUrl, type BridgeReplica, type TestDatabase } from '@tgg/testing';
 
 export const WINDOW_MS = 300;
-
-export interface PipelineSize {
-  dispatchers: number;
-  sequencers: number;
-}
 
 /** When the messages with the given Genesys ids arrived there (first and last), or which are missing. */
 export interface Arrival {
@@ -17,9 +15,9 @@ export interface Arrival {
 }
 
 /**
- * The real services from dist/ around the emulators. Ingress (and outbound) run throughout; the
- * inbound pipeline — sequencer(s) and dispatcher(s) — is started and stopped by the phases, so
- * ingress can be measured alone and a backlog drained by a chosen number of dispatchers.
+ * The real services from dist/ around the emulators, all running throughout so every process is
+ * warm when measured. "Pipeline paused" is BullMQ's global pause of `telegram-updates`: ingress
+ * still takes and stores updates, the sequencer(s) and dispatcher(s) sit idle until it is resumed.
  */
 export class BenchBridge {
   private replicas: { service: 'dispatcher' | 'sequencer'; replica: BridgeReplica }[] = [];
@@ -27,17 +25,22 @@ export class BenchBridge {
   private constructor(
     readonly harness: BridgeHarness,
     readonly withOutbound: boolean,
+    private readonly updatesQueue: Queue,
+    private readonly redis: Redis,
   ) {}
 
-  static async start(database: TestDatabase): Promise<BenchBridge> {
+  static async start(database: TestDatabase, sequencers: number): Promise<BenchBridge> {
     const withOutbound = existsSync(path.resolve('dist/apps/outbound/src/main.js'));
     const harness = await BridgeHarness.start({
-      services: withOutbound ? ['ingress', 'outbound'] : ['ingress'],
+      services: withOutbound ? ['ingress', 'sequencer', 'dispatcher', 'outbound'] : ['ingress', 'sequencer', 'dispatcher'],
       database,
       windowMs: WINDOW_MS,
       env: { LOG_LEVEL: 'error', ...(process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {}) },
     });
-    return new BenchBridge(harness, withOutbound);
+    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const bridge = new BenchBridge(harness, withOutbound, new Queue(QueueName.TelegramUpdates, { connection: redis, prefix: harness.queuePrefix }), redis);
+    for (let i = 1; i < sequencers; i++) bridge.replicas.push({ service: 'sequencer', replica: await harness.startReplica('sequencer') });
+    return bridge;
   }
 
   get webhookUrl(): string {
@@ -46,20 +49,26 @@ export class BenchBridge {
 
   readonly webhookHeaders = { 'x-telegram-bot-api-secret-token': HARNESS_CREDENTIALS.webhookSecret };
 
-  /** Dispatchers first, so the sequencer's first releases find every dispatcher already consuming. */
-  async startPipeline(size: PipelineSize): Promise<void> {
-    await this.harness.startService('dispatcher');
-    for (let i = 1; i < size.dispatchers; i++) this.replicas.push({ service: 'dispatcher', replica: await this.harness.startReplica('dispatcher') });
-    await this.harness.startService('sequencer');
-    for (let i = 1; i < size.sequencers; i++) this.replicas.push({ service: 'sequencer', replica: await this.harness.startReplica('sequencer') });
+  get dispatchers(): number {
+    return 1 + this.replicas.filter((entry) => entry.service === 'dispatcher').length;
   }
 
-  /** SIGTERM, as a rollout does: running work finishes or goes back to its queue, nothing is lost. */
-  async stopPipeline(): Promise<void> {
-    await Promise.all(this.replicas.map(({ replica }) => replica.stop()));
-    this.replicas = [];
-    await this.harness.terminate('sequencer');
-    await this.harness.terminate('dispatcher');
+  /** Starts or stops (SIGTERM, nothing lost) dispatcher replicas until `count` dispatchers run. */
+  async setDispatchers(count: number): Promise<void> {
+    while (this.dispatchers < count) this.replicas.push({ service: 'dispatcher', replica: await this.harness.startReplica('dispatcher') });
+    while (this.dispatchers > count) {
+      const index = this.replicas.findLastIndex((entry) => entry.service === 'dispatcher');
+      const [entry] = this.replicas.splice(index, 1);
+      await entry?.replica.stop();
+    }
+  }
+
+  async pausePipeline(): Promise<void> {
+    await this.updatesQueue.pause();
+  }
+
+  async resumePipeline(): Promise<void> {
+    await this.updatesQueue.resume();
   }
 
   /** Every running service process (replicas too) with its pid, for RSS and CPU readings. */
@@ -100,6 +109,8 @@ export class BenchBridge {
   }
 
   async stop(): Promise<void> {
+    await this.updatesQueue.close();
+    this.redis.disconnect();
     await this.harness.stop();
   }
 }

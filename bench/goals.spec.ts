@@ -78,3 +78,11 @@ describe('bench options', () => {
     expect(() => parseBenchOptions(argv, {})).toThrow();
   });
 });
+
+describe('bench delivery check of one phase', () => {
+  it('judges only the chats that phase owes, so a problem of another phase is not counted twice', () => {
+    const inbound = arrived('7:1', '7:1', '9:2', '9:1');
+    expect(checkDelivery(owed({ '7': [1] }), inbound, true)).toEqual({ expected: 1, delivered: 1, lost: 0, duplicates: 1, orderViolations: 0 });
+    expect(checkDelivery(owed({ '9': [1, 2] }), inbound, true)).toEqual({ expected: 2, delivered: 2, lost: 0, duplicates: 0, orderViolations: 1 });
+  });
+});

@@ -15,6 +15,7 @@ export interface Figures {
   burst: Burst;
   agentReplies: AgentReplies | undefined;
   delivery: DeliveryCheck;
+  deliveryByPhase: Record<string, DeliveryCheck>;
   peakRssMiB: Record<string, number | undefined>;
 }
 
@@ -41,5 +42,8 @@ export function printFigures(results: Figures): void {
   console.log(replies ? `agent reply → Telegram, ${replies.replies} replies: p50 ${replies.p50Ms} ms, p99 ${replies.p99Ms} ms` : 'agent replies: not measured');
   const d = results.delivery;
   console.log(`delivery: ${d.delivered} at Genesys for ${d.expected} acknowledged, lost ${d.lost}, duplicates ${d.duplicates}, order violations ${d.orderViolations}`);
+  for (const [phase, check] of Object.entries(results.deliveryByPhase)) {
+    console.log(`  ${phase}: ${check.expected} acknowledged, lost ${check.lost}, duplicates ${check.duplicates}, order violations ${check.orderViolations}`);
+  }
   console.log(`peak RSS (MiB): ${Object.entries(results.peakRssMiB).map(([name, mib]) => `${name} ${mib ?? '?'}`).join(', ')}`);
 }
