@@ -63,6 +63,21 @@ export class BenchBridge {
     }
   }
 
+  /**
+   * Updates the sequencer(s) accepted after their chat's window had already released later ones
+   * (`tgg_updates_total{outcome="late"}`): delivered, but out of order by design. Under overload,
+   * when ingress acknowledges slower than the window, these are the order violations.
+   */
+  async lateArrivals(): Promise<number> {
+    const urls = [this.harness.url('sequencer'), ...this.replicas.filter((entry) => entry.service === 'sequencer').map((entry) => entry.replica.url)];
+    let late = 0;
+    for (const url of urls) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      for (const line of text.split('\n')) if (line.startsWith('tgg_updates_total{') && line.includes('outcome="late"')) late += Number(line.split(' ').at(-1));
+    }
+    return late;
+  }
+
   async pausePipeline(): Promise<void> {
     await this.updatesQueue.pause();
   }

@@ -16,6 +16,7 @@ export interface Figures {
   agentReplies: AgentReplies | undefined;
   delivery: DeliveryCheck;
   deliveryByPhase: Record<string, DeliveryCheck>;
+  lateArrivals: number;
   peakRssMiB: Record<string, number | undefined>;
 }
 
@@ -42,6 +43,7 @@ export function printFigures(results: Figures): void {
   console.log(replies ? `agent reply → Telegram, ${replies.replies} replies: p50 ${replies.p50Ms} ms, p99 ${replies.p99Ms} ms` : 'agent replies: not measured');
   const d = results.delivery;
   console.log(`delivery: ${d.delivered} at Genesys for ${d.expected} acknowledged, lost ${d.lost}, duplicates ${d.duplicates}, order violations ${d.orderViolations}`);
+  console.log(`  the sequencer counted ${results.lateArrivals} late arrival(s): accepted after later messages of their chat had left (ingress slower than the window)`);
   for (const [phase, check] of Object.entries(results.deliveryByPhase)) {
     console.log(`  ${phase}: ${check.expected} acknowledged, lost ${check.lost}, duplicates ${check.duplicates}, order violations ${check.orderViolations}`);
   }

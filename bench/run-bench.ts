@@ -68,6 +68,7 @@ async function main(): Promise<number> {
     const all = new AckedUpdates();
     for (const phase of owed.values()) all.merge(phase);
     const delivery = checkDelivery(all.toExpected(), inbound);
+    const lateArrivals = await bridge.lateArrivals();
     const deliveryByPhase = Object.fromEntries([...owed].map(([phase, updates]) => [phase, checkDelivery(updates.toExpected(), inbound, true)]));
     const redisSaturation = baselines.bareFastifyRedisWrite.saturation.requestsPerS;
     const ratios = {
@@ -100,6 +101,7 @@ async function main(): Promise<number> {
       agentReplies: replies,
       delivery,
       deliveryByPhase,
+      lateArrivals,
       peakRssMiB: peakRss,
       goals,
       verdict,
