@@ -7,6 +7,7 @@ import type { Burst } from './phases/burst.js';
 import type { EndToEnd } from './phases/end-to-end.js';
 
 export interface Figures {
+  machine: { cores: number };
   baselines: { bareFastify: Baseline; bareFastifyRedisWrite: Baseline };
   drains: DrainRound[];
   ingressWithPipeline: LoadResult;
@@ -33,6 +34,9 @@ export function printFigures(results: Figures): void {
   console.log(`ratios: ${Object.entries(results.ratios).map(([name, value]) => `${name} ${value}`).join(', ')}`);
   for (const drain of results.drains) {
     console.log(`backlog drain with ${drain.dispatchers} dispatcher(s), ${drain.sequencers} sequencer(s): ${drain.backlog - drain.missing}/${drain.backlog} in ${drain.drainMs} ms = ${drain.messagesPerS} msg/s`);
+  }
+  if (results.drains.length > 1 && results.machine.cores <= 2) {
+    console.log(`  (${results.machine.cores} cores: expect little gain from more dispatchers — they share the cores with ingress, the sequencer, the emulators and the load generator; docs/performance.md)`);
   }
   const e2e = results.endToEnd;
   console.log(`end to end (webhook → Genesys), ${e2e.messages} messages: p50 ${e2e.p50Ms} ms, p95 ${e2e.p95Ms} ms, p99 ${e2e.p99Ms} ms`);
