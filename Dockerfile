@@ -2,6 +2,7 @@
 # One image for all four services; the container command picks the app:
 #   node dist/apps/<ingress|sequencer|dispatcher|outbound>/src/main.js
 #   node dist/scripts/migrate.js           (the migration job)
+#   node dist/apps/cli/src/main.js …       (the operator CLI, run inside a service's container)
 # Build: docker build -t tg-genesys-bridge:local .   (docs/deployment.md)
 # The `sandbox` target adds the Telegram/Genesys emulators for compose's no-credentials sandbox; the
 # default (last) target, `runtime`, never contains emulators, test helpers or the benchmark.
@@ -32,17 +33,18 @@ RUN npm run build \
  && test -f dist/apps/sequencer/src/main.js \
  && test -f dist/apps/dispatcher/src/main.js \
  && test -f dist/apps/outbound/src/main.js \
- && test -f dist/scripts/migrate.js
+ && test -f dist/scripts/migrate.js \
+ && test -f dist/apps/cli/src/main.js
 # dist/ is plain JS importing only runtime dependencies, so the dev tree (swc, jest, prisma CLI, nx) goes.
 # --omit=optional as well: @prisma/client lists the prisma CLI and typescript as optional peers, which
 # `--omit=dev` alone keeps (~250 MB). Nothing at run time needs an optional package (msgpackr, used by
 # BullMQ, falls back from its native extension to plain JS).
 RUN npm prune --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
-# The runtime copy of dist/ leaves out the emulators, the test helpers, the benchmark and the scripts
-# that use them (npm start's orchestrator, the sandbox emulators, the CLI test harness), and proves
-# that nothing left imports them.
+# The runtime copy of dist/ leaves out the emulators, the test helpers (the CLI's test harness among
+# them), the benchmark and the scripts that use them (npm start's orchestrator, the sandbox emulators),
+# and proves that nothing left imports them.
 RUN cp -a dist dist-runtime \
- && rm -rf dist-runtime/libs/emulators dist-runtime/libs/testing dist-runtime/bench dist-runtime/scripts/cli/testing \
+ && rm -rf dist-runtime/libs/emulators dist-runtime/libs/testing dist-runtime/bench \
            dist-runtime/scripts/start.js dist-runtime/scripts/sandbox-emulators.js \
  && ! grep -rlE "libs/(emulators|testing)/|/bench/" dist-runtime
 

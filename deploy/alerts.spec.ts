@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { BridgeMetrics } from '@tgg/telemetry';
 import { arrayAt, at, existsInRepo, readRepoFile, readYaml, repoPath, stringAt } from './testing/index.js';
 
 /**
@@ -31,11 +32,6 @@ const REQUIRED = {
   TggProcessingTimeP99High: /histogram_quantile\(0\.99, sum by \(le, direction\) \(rate\(processing_time_seconds_bucket/,
 } as const;
 
-/** Metrics the rules may use that the bridge does not define in libs/telemetry/src/metrics.ts. */
-const METRICS_DEFINED_ELSEWHERE = new Set([
-  // The per-dependency, per-channel health gauge of the readiness work (issue 11, item 1).
-  'bridge_dependency_up',
-]);
 
 describe('alert rules (deploy/observability/alerts.yml)', () => {
   it('pass `promtool check rules`', () => {
@@ -73,9 +69,9 @@ describe('alert rules (deploy/observability/alerts.yml)', () => {
   });
 
   it('only use metrics the bridge exports', () => {
-    const defined = new Set([...readRepoFile('libs/telemetry/src/metrics.ts').matchAll(/name: '([a-z_]+)'/g)].map((match) => match[1]));
+    const defined = new Set(new BridgeMetrics('alerts-spec').registry.getMetricsAsArray().map((metric) => metric.name));
     const used = new Set(rules.flatMap((rule) => [...(stringAt(rule, 'expr') ?? '').matchAll(/\b((?:tgg|bridge)_[a-z_]+|processing_time_seconds[a-z_]*)\b/g)].map((match) => match[1] ?? '')));
-    const unknown = [...used].filter((name) => !METRICS_DEFINED_ELSEWHERE.has(name) && !defined.has(name.replace(/_(bucket|count|sum)$/, '')));
+    const unknown = [...used].filter((name) => !defined.has(name.replace(/_(bucket|count|sum)$/, '')));
     expect(unknown).toEqual([]);
   });
 });

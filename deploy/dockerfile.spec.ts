@@ -1,4 +1,4 @@
-import { APPS, appEntrypoint, MIGRATE_ENTRYPOINT, readRepoFile } from './testing/index.js';
+import { APPS, appEntrypoint, CLI_ENTRYPOINT, MIGRATE_ENTRYPOINT, readRepoFile } from './testing/index.js';
 
 interface Instruction {
   keyword: string;
@@ -59,9 +59,9 @@ describe('Dockerfile', () => {
     expect(environment).toMatch(/PRISMA_SCHEMA_ENGINE_BINARY=\/bin\/true/);
   });
 
-  it('checks during the build that every entrypoint the deployments run exists', () => {
+  it('checks during the build that every entrypoint the deployments and operators run exists', () => {
     const build = all(stageRunning(/\bnpm run build\b/), 'RUN').join(' ');
-    for (const entrypoint of [...APPS.map(appEntrypoint), MIGRATE_ENTRYPOINT]) expect(build).toContain(`test -f ${entrypoint}`);
+    for (const entrypoint of [...APPS.map(appEntrypoint), MIGRATE_ENTRYPOINT, CLI_ENTRYPOINT]) expect(build).toContain(`test -f ${entrypoint}`);
   });
 
   it('runs on a supported Node LTS (22), pinned to an exact release, slim, as uid 10001, in production mode', () => {
@@ -86,7 +86,7 @@ describe('Dockerfile', () => {
     expect(distCopy).toBe('--from=build /app/dist-runtime ./dist');
     const prune = all(stageRunning(/\bnpm run build\b/), 'RUN').find((run) => run.includes('dist-runtime')) ?? '';
     expect(prune).toMatch(/\bcp -a dist dist-runtime\b/);
-    for (const removed of ['dist-runtime/libs/emulators', 'dist-runtime/libs/testing', 'dist-runtime/bench', 'dist-runtime/scripts/start.js', 'dist-runtime/scripts/sandbox-emulators.js', 'dist-runtime/scripts/cli/testing']) {
+    for (const removed of ['dist-runtime/libs/emulators', 'dist-runtime/libs/testing', 'dist-runtime/bench', 'dist-runtime/scripts/start.js', 'dist-runtime/scripts/sandbox-emulators.js']) {
       expect(prune).toContain(removed);
     }
     // …and the build fails if anything left behind still imports them.

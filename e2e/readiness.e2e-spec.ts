@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { ChannelRepository, SecretBox, createPrismaClient, parseSecretBoxKey } from '@tgg/data';
+import { parseEncryptionKey } from '@tgg/config';
+import { ChannelRepository, SecretBox, createPrismaClient } from '@tgg/data';
 import { BridgeHarness, HARNESS_CREDENTIALS, TcpProxy, aTextUpdate, createTestDatabase, eventually, type BridgeServiceName } from '@tgg/testing';
 
 /**
@@ -118,7 +119,7 @@ describe('readiness keeps the webhook receivers in service', () => {
     bridge.genesys.addIntegration(SECOND.integrationId, { webhookUrl: `${bridge.url('outbound')}/genesys/webhook/${SECOND.name}`, webhookSecret: SECOND.genesysWebhookSecret });
     const prisma = createPrismaClient(bridge.db.url, 1);
     try {
-      const encryptionKey = parseSecretBoxKey(bridge.env['ENCRYPTION_KEY'] ?? '');
+      const encryptionKey = parseEncryptionKey(bridge.env['ENCRYPTION_KEY'] ?? '');
       await new ChannelRepository(prisma, new SecretBox(encryptionKey)).upsert({
         name: SECOND.name,
         botToken: SECOND.botToken,

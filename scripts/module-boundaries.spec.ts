@@ -5,7 +5,10 @@ import path from 'node:path';
  * The dependency rules of STYLE §3.6, enforced as a test (the Nx ESLint plugin is not on a line
  * that installs with nx 24 here): apps → glue/adapters/platform/contracts; adapters never import
  * each other; contracts import nothing of ours; only specs and tooling import @tgg/testing and
- * @tgg/emulators (scripts/ and bench/ are tooling, outside these rules).
+ * @tgg/emulators. Every project under apps/ and libs/ (the product, the operator CLI in apps/cli
+ * included) is checked; scripts/, tools/ and bench/ are tooling, outside these rules: they are not
+ * projects, nothing in apps/ or libs/ may import them (a relative import may not leave its
+ * project), and tools/ is not even built into dist/.
  */
 const ALLOWED: Record<string, string[]> = {
   'type:app': ['type:glue', 'type:adapter', 'type:platform', 'type:contracts'],
@@ -61,7 +64,7 @@ describe('module boundaries', () => {
   const byAlias = new Map(projects.filter((project) => project.root.startsWith('libs')).map((project) => [`@tgg/${project.name}`, project]));
 
   it('knows every app and lib', () => {
-    expect(projects.map((project) => project.name)).toEqual(expect.arrayContaining(['ingress', 'sequencer', 'dispatcher', 'contracts', 'queues', 'data']));
+    expect(projects.map((project) => project.name)).toEqual(expect.arrayContaining(['ingress', 'sequencer', 'dispatcher', 'cli', 'contracts', 'queues', 'data']));
   });
 
   it('keeps every import inside the rules of its project type', () => {

@@ -5,15 +5,11 @@ import net from 'node:net';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/tg_genesys';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-/** The URL without user info, safe to print. */
+/** The URL without user info (user and password), safe to print. */
 export function maskUrl(raw) {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return '<unparsable URL>';
-  }
+  if (!URL.canParse(raw)) return '<unparsable URL>';
+  const { protocol, host, pathname } = new URL(raw);
+  return `${protocol}//${host}${pathname === '/' ? '' : pathname}`;
 }
 
 function canConnect(raw, defaultPort) {

@@ -1,4 +1,4 @@
-// `node scripts/run-built.mjs dist/scripts/<file>.js [args…]`: runs a compiled script, building
+// `node scripts/run-built.mjs dist/<path>.js [args…]`: runs a compiled entry point (a script or an app), building
 // dist/ first (node scripts/build.mjs, ~5 s) only when a source is newer than that file.
 // Build progress goes to stderr so the script's stdout stays clean for pipes.
 import { spawnSync } from 'node:child_process';
@@ -6,7 +6,7 @@ import { buildIfStale } from './build-if-stale.mjs';
 
 const [target, ...args] = process.argv.slice(2);
 if (!target) {
-  console.error('usage: node scripts/run-built.mjs dist/scripts/<file>.js [args…]');
+  console.error('usage: node scripts/run-built.mjs dist/<path>.js [args…]');
   process.exit(2);
 }
 

@@ -2,25 +2,11 @@
 // Redis restart, a Postgres outage, Genesys/Telegram error storms and duplicate webhook storms,
 // each against the real services built into dist/. Not part of `npm test` (slow, one file at a time).
 // Extra arguments go to Jest, e.g. `node scripts/test-chaos.mjs webhook-storms` for one file.
-import { spawnSync } from 'node:child_process';
-import { preflight } from './preflight.mjs';
-
-function run(label, command, commandArgs, env = process.env) {
-  console.log(`\n▶ ${label}`);
-  const result = spawnSync(command, commandArgs, { stdio: 'inherit', env });
-  if (result.status !== 0) {
-    console.error(`✗ ${label} failed`);
-    process.exit(result.status ?? 1);
-  }
-}
+import { jestEnv, requireLocalServices, run } from './steps.mjs';
 
 run('build (swc → dist/)', process.execPath, ['scripts/build.mjs']);
-const problems = await preflight();
-if (problems.length) {
-  for (const problem of problems) console.error(problem);
-  process.exit(1);
-}
-const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings`.trim() };
+await requireLocalServices();
+const env = jestEnv();
 const startedAtMs = Date.now();
 run('chaos suite', process.execPath, [
   'node_modules/jest/bin/jest.js',

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { CREDENTIAL_VARIABLES } from '@tgg/config';
 import { repoPath } from './deploy-files.js';
 
 /** The four services, their ports and trace names, as the product defines them (SPEC §3, §8). */
@@ -14,17 +15,11 @@ export function appEntrypoint(app: App): string {
   return `dist/apps/${app.name}/src/main.js`;
 }
 export const MIGRATE_ENTRYPOINT = 'dist/scripts/migrate.js';
+/** The operator CLI (SPEC §7), which operators run inside a service's container (docs/runbooks/README.md). */
+export const CLI_ENTRYPOINT = 'dist/apps/cli/src/main.js';
 
 /** Never given a value in a committed file. */
-export const SECRET_VARIABLES = [
-  'TELEGRAM_BOT_TOKEN',
-  'TELEGRAM_WEBHOOK_SECRET',
-  'GENESYS_CLIENT_ID',
-  'GENESYS_CLIENT_SECRET',
-  'GENESYS_INTEGRATION_ID',
-  'GENESYS_WEBHOOK_SECRET',
-  'ENCRYPTION_KEY',
-] as const;
+export const SECRET_VARIABLES = [...CREDENTIAL_VARIABLES, 'ENCRYPTION_KEY'] as const;
 
 /** Connection strings that carry passwords in production, so Kubernetes keeps them in the Secret too. */
 export const CONNECTION_VARIABLES = ['DATABASE_URL', 'REDIS_URL'] as const;

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { BridgeHarness, eventually } from '@tgg/testing';
-import { chatIds, connectDb, customersWrote, operatorCli } from './support/bridge-ops.js';
+import { chatIds, customersWrote, operatorCli } from './support/bridge-ops.js';
 import { AgentSide, SteadyLoad, TelegramSide, sleep } from './support/far-sides.js';
+import { startLoadedBridge } from './support/loaded-bridge.js';
 import {
   describeGaps,
   genesysRetryGaps,
@@ -32,12 +33,7 @@ describe('chaos: Genesys and Telegram error storms', () => {
   let db: pg.Client;
 
   beforeAll(async () => {
-    bridge = await BridgeHarness.start({
-      services: ['ingress', 'sequencer', 'dispatcher', 'outbound'],
-      windowMs: 300,
-      env: { OUTBOUND_PER_CHAT_PER_S: '5', OUTBOUND_GLOBAL_PER_S: '100' },
-    });
-    db = await connectDb(bridge);
+    ({ bridge, db } = await startLoadedBridge());
   }, 60_000);
 
   afterAll(async () => {

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { BridgeHarness, TcpProxy, createTestDatabase, eventually } from '@tgg/testing';
-import { chatIds, connectDb, customersWrote, mappings, messageLogStatuses } from './support/bridge-ops.js';
-import { AgentSide, SteadyLoad, TelegramSide, sleep } from './support/far-sides.js';
+import { chatIds, customersWrote, mappings, messageLogStatuses } from './support/bridge-ops.js';
+import { AgentSide, SteadyLoad, sleep } from './support/far-sides.js';
+import { CUSTOMER_INTERVAL_MS, TwoWayLoad, startLoadedBridge, twoWaySides } from './support/loaded-bridge.js';
 import { awaitBothWaysDelivered, recoveryMs, summary } from './support/reports.js';
 
 /**
@@ -13,8 +14,6 @@ import { awaitBothWaysDelivered, recoveryMs, summary } from './support/reports.j
 const CHATS = chatIds(8_300_000_001, 10);
 /** Write for the first time while Postgres is away. */
 const NEW_CHATS = chatIds(8_300_100_001, 5);
-const CUSTOMER_INTERVAL_MS = 500;
-const AGENT_INTERVAL_MS = 1000;
 const OUTAGE_MS = 10_000;
 const UNLUCKY_CHAT = '8300200001';
 
@@ -30,13 +29,7 @@ describe('chaos: Postgres unavailable for 10 s', () => {
     const proxied = new URL(database.url);
     proxied.hostname = '127.0.0.1';
     proxied.port = String(proxy.port);
-    bridge = await BridgeHarness.start({
-      database,
-      services: ['ingress', 'sequencer', 'dispatcher', 'outbound'],
-      windowMs: 300,
-      env: { DATABASE_URL: proxied.toString(), OUTBOUND_PER_CHAT_PER_S: '5', OUTBOUND_GLOBAL_PER_S: '100' },
-    });
-    db = await connectDb(bridge);
+    ({ bridge, db } = await startLoadedBridge({ database, env: { DATABASE_URL: proxied.toString() } }));
   }, 60_000);
 
   afterAll(async () => {
@@ -47,14 +40,8 @@ describe('chaos: Postgres unavailable for 10 s', () => {
   });
 
   it('keeps accepting, loses nothing, and writes the mappings once Postgres is back', async () => {
-    const customers = new TelegramSide(bridge);
-    const agents = new AgentSide(bridge);
-    await Promise.all(CHATS.map((chatId) => customers.say(chatId)));
-    await eventually(async () => expect((await mappings(db, CHATS)).size).toBe(CHATS.length), 20_000, 100);
-
-    const startedAtMs = Date.now();
-    const inbound = new SteadyLoad(CHATS, CUSTOMER_INTERVAL_MS, (chatId) => customers.say(chatId));
-    const outbound = new SteadyLoad(CHATS, AGENT_INTERVAL_MS, (chatId) => agents.reply(chatId));
+    const { customers, agents } = await twoWaySides(bridge, db, CHATS);
+    const load = new TwoWayLoad(customers, agents, CHATS);
     await sleep(2000);
 
     proxy.cut();
@@ -67,7 +54,7 @@ describe('chaos: Postgres unavailable for 10 s', () => {
     proxy.restore();
     const restoredAtMs = Date.now();
     await sleep(2000);
-    await Promise.all([inbound.stop(), outbound.stop(), newcomers.stop()]);
+    await Promise.all([load.stop(), newcomers.stop()]);
 
     const { customerMessages, agentReplies, toGenesys, toTelegram } = await awaitBothWaysDelivered(bridge, customers, agents, 90_000);
 
@@ -95,7 +82,7 @@ describe('chaos: Postgres unavailable for 10 s', () => {
       'agent replies': `${toTelegram.acknowledged} acknowledged, all sent once, in order`,
       'chats that first wrote during the outage': `${NEW_CHATS.length}, mapped once Postgres was back`,
       'backlog worked off after Postgres was back': `inbound ${recoveryInbound} ms, outbound ${recoveryOutbound} ms`,
-      'load ran': `${restoredAtMs + 2000 - startedAtMs} ms`,
+      'load ran': `${restoredAtMs + 2000 - load.startedAtMs} ms`,
     });
   }, 180_000);
 

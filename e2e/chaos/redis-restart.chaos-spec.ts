@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { BridgeHarness, eventually } from '@tgg/testing';
-import { chatIds, connectDb, mappings } from './support/bridge-ops.js';
-import { AgentSide, SteadyLoad, TelegramSide, sleep } from './support/far-sides.js';
+import { chatIds } from './support/bridge-ops.js';
+import { sleep } from './support/far-sides.js';
+import { TwoWayLoad, slowFarSides, startLoadedBridge, twoWaySides } from './support/loaded-bridge.js';
 import { awaitBothWaysDelivered, idsByText, inboundReport, outboundReport, recoveryMs, summary } from './support/reports.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -14,8 +15,6 @@ import { RedisServer } from './support/redis-server.js';
  * must reconnect and resume on their own.
  */
 const CHATS = chatIds(8_200_000_001, 10);
-const CUSTOMER_INTERVAL_MS = 500;
-const AGENT_INTERVAL_MS = 1000;
 const OUTAGE_MS = 6000;
 const LOAD_BETWEEN_MS = 2000;
 
@@ -26,12 +25,7 @@ describe('chaos: Redis restarted mid-load', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start({ appendfsync: 'everysec' });
-    bridge = await BridgeHarness.start({
-      services: ['ingress', 'sequencer', 'dispatcher', 'outbound'],
-      windowMs: 300,
-      env: { REDIS_URL: redis.url, OUTBOUND_PER_CHAT_PER_S: '5', OUTBOUND_GLOBAL_PER_S: '100' },
-    });
-    db = await connectDb(bridge);
+    ({ bridge, db } = await startLoadedBridge({ env: { REDIS_URL: redis.url } }));
   }, 60_000);
 
   afterAll(async () => {
@@ -42,17 +36,10 @@ describe('chaos: Redis restarted mid-load', () => {
   });
 
   it('resumes by itself after each restart, losing nothing acknowledged and duplicating nothing', async () => {
-    const customers = new TelegramSide(bridge);
-    const agents = new AgentSide(bridge);
-    await Promise.all(CHATS.map((chatId) => customers.say(chatId)));
-    await eventually(async () => expect((await mappings(db, CHATS)).size).toBe(CHATS.length), 20_000, 100);
-
+    const { customers, agents } = await twoWaySides(bridge, db, CHATS);
     // Slow answers, so Genesys requests and Telegram sends are in flight when Redis goes.
-    bridge.genesys.stall('message', 150, 1_000_000);
-    bridge.telegram.stall('sendMessage', 100, 1_000_000);
-    const startedAtMs = Date.now();
-    const inbound = new SteadyLoad(CHATS, CUSTOMER_INTERVAL_MS, (chatId) => customers.say(chatId));
-    const outbound = new SteadyLoad(CHATS, AGENT_INTERVAL_MS, (chatId) => agents.reply(chatId));
+    slowFarSides(bridge);
+    const load = new TwoWayLoad(customers, agents, CHATS);
 
     const restarts: { how: string; backAtMs: number; readyAgainMs: number; recoveredMs: number }[] = [];
     for (const how of ['SIGTERM, appendfsync everysec', 'SIGKILL, appendfsync always'] as const) {
@@ -82,7 +69,7 @@ describe('chaos: Redis restarted mid-load', () => {
       restarts.push({ how, backAtMs, readyAgainMs, recoveredMs });
     }
     await sleep(LOAD_BETWEEN_MS);
-    await Promise.all([inbound.stop(), outbound.stop()]);
+    await load.stop();
     const loadEndedAtMs = Date.now();
 
     const { customerMessages, agentReplies, toGenesys, toTelegram } = await awaitBothWaysDelivered(bridge, customers, agents, 60_000);
@@ -98,7 +85,7 @@ describe('chaos: Redis restarted mid-load', () => {
       'customer messages': `${toGenesys.acknowledged} acknowledged (${customers.count(503)} answered 503 while Redis was down), all delivered once, in order`,
       'agent replies': `${toTelegram.acknowledged} acknowledged (${agents.count(503)} answered 503), all sent once, in order`,
       restarts: restarts.map((restart) => `${restart.how}: down ${OUTAGE_MS} ms, all services ready ${restart.readyAgainMs} ms after Redis was back, backlog worked off after ${restart.recoveredMs} ms`).join(' | '),
-      'load ran': `${loadEndedAtMs - startedAtMs} ms`,
+      'load ran': `${loadEndedAtMs - load.startedAtMs} ms`,
     });
   }, 180_000);
 });

@@ -1,7 +1,8 @@
 import pg from 'pg';
-import { BridgeHarness, HARNESS_CREDENTIALS, ReadyForwarder, eventually, type BridgeServiceName } from '@tgg/testing';
-import { chatIds, connectDb, mappings } from './support/bridge-ops.js';
-import { AgentSide, SteadyLoad, TelegramSide, sleep } from './support/far-sides.js';
+import { BridgeHarness, HARNESS_CREDENTIALS, ReadyForwarder, type BridgeServiceName } from '@tgg/testing';
+import { chatIds } from './support/bridge-ops.js';
+import { sleep } from './support/far-sides.js';
+import { TwoWayLoad, slowFarSides, startLoadedBridge, twoWaySides } from './support/loaded-bridge.js';
 import { awaitBothWaysDelivered, progress, summary } from './support/reports.js';
 
 /**
@@ -13,10 +14,6 @@ import { awaitBothWaysDelivered, progress, summary } from './support/reports.js'
  * each SIGTERM and the drain has work to finish.
  */
 const CHATS = chatIds(8_200_000_001, 10);
-const CUSTOMER_INTERVAL_MS = 500; // per chat: 20 messages/s in all
-const AGENT_INTERVAL_MS = 1000; // per chat: 10 replies/s in all
-const GENESYS_STALL_MS = 150;
-const TELEGRAM_STALL_MS = 100;
 const LOAD_BETWEEN_RESTARTS_MS = 1500;
 const READINESS_POLL_MS = 20;
 /** The issue's bound for a job handed back at the end of the drain budget to run again elsewhere. */
@@ -65,12 +62,7 @@ describe('chaos: rolling restart of every service under steady load', () => {
   let outboundService: ReadyForwarder;
 
   beforeAll(async () => {
-    bridge = await BridgeHarness.start({
-      services: ['ingress', 'sequencer', 'dispatcher', 'outbound'],
-      windowMs: 300,
-      env: { OUTBOUND_PER_CHAT_PER_S: '5', OUTBOUND_GLOBAL_PER_S: '100' },
-    });
-    db = await connectDb(bridge);
+    ({ bridge, db } = await startLoadedBridge());
     [ingressService, outboundService] = await Promise.all([ReadyForwarder.start(), ReadyForwarder.start()]);
     await Promise.all([ingressService.add(bridge.url('ingress')), outboundService.add(bridge.url('outbound'))]);
     bridge.genesys.addIntegration(HARNESS_CREDENTIALS.integrationId, { webhookUrl: `${outboundService.url}/genesys/webhook/default` });
@@ -83,16 +75,9 @@ describe('chaos: rolling restart of every service under steady load', () => {
   });
 
   it('loses nothing, duplicates nothing, keeps order, answers no 5xx from a stopping process, and each old process exits 0', async () => {
-    const customers = new TelegramSide(bridge, { ingressUrl: ingressService.url });
-    const agents = new AgentSide(bridge);
-    await Promise.all(CHATS.map((chatId) => customers.say(chatId)));
-    await eventually(async () => expect((await mappings(db, CHATS)).size).toBe(CHATS.length), 20_000, 100);
-
-    bridge.genesys.stall('message', GENESYS_STALL_MS, 1_000_000);
-    bridge.telegram.stall('sendMessage', TELEGRAM_STALL_MS, 1_000_000);
-    const startedAtMs = Date.now();
-    const inbound = new SteadyLoad(CHATS, CUSTOMER_INTERVAL_MS, (chatId) => customers.say(chatId));
-    const outbound = new SteadyLoad(CHATS, AGENT_INTERVAL_MS, (chatId) => agents.reply(chatId));
+    const { customers, agents } = await twoWaySides(bridge, db, CHATS, { ingressUrl: ingressService.url });
+    slowFarSides(bridge);
+    const load = new TwoWayLoad(customers, agents, CHATS);
 
     const forwarderOf: Partial<Record<BridgeServiceName, ReadyForwarder>> = { ingress: ingressService, outbound: outboundService };
     const stopped: { service: BridgeServiceName; url: string; exitCode: number | null; stopMs: number; readiness: ReadinessAnswer[]; handBacks: { atMs: number; count: number }[] }[] = [];
@@ -111,7 +96,7 @@ describe('chaos: rolling restart of every service under steady load', () => {
       progress(`${service}: new process ready, old one drained and exited ${exitCode} after ${stopMs} ms`);
     }
     await sleep(LOAD_BETWEEN_RESTARTS_MS);
-    await Promise.all([inbound.stop(), outbound.stop()]);
+    await load.stop();
     const loadEndedAtMs = Date.now();
 
     const { toGenesys, toTelegram } = await awaitBothWaysDelivered(bridge, customers, agents, 90_000);
@@ -153,7 +138,7 @@ describe('chaos: rolling restart of every service under steady load', () => {
       'SIGTERM to exit 0': stopped.map(({ service, stopMs }) => `${service} ${stopMs} ms`).join(', '),
       'readiness 503 seen while draining': stopped.map(({ service, readiness }) => `${service} ${readiness.filter((answer) => answer === 503).length}×`).join(', '),
       'jobs handed back': `${handedBack.reduce((sum, entry) => sum + entry.count, 0)} (bound for resuming one: ${HANDED_BACK_RESUME_BOUND_MS} ms)`,
-      'load ran': `${loadEndedAtMs - startedAtMs} ms, drained ${drainedAtMs - loadEndedAtMs} ms after`,
+      'load ran': `${loadEndedAtMs - load.startedAtMs} ms, drained ${drainedAtMs - loadEndedAtMs} ms after`,
     });
   }, 180_000);
 });

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { BridgeHarness, eventually, type BridgeServiceName } from '@tgg/testing';
-import { chatIds, connectDb, mappings } from './support/bridge-ops.js';
-import { AgentSide, SteadyLoad, TelegramSide, sleep } from './support/far-sides.js';
+import { chatIds } from './support/bridge-ops.js';
+import { sleep } from './support/far-sides.js';
+import { FAR_SIDE_STALL_MS, TwoWayLoad, slowFarSides, startLoadedBridge, twoWaySides } from './support/loaded-bridge.js';
 import { awaitBothWaysDelivered, idsByText, inboundReport, outboundReport, progress, recoveryMs, summary } from './support/reports.js';
 
 /**
@@ -10,10 +11,6 @@ import { awaitBothWaysDelivered, idsByText, inboundReport, outboundReport, progr
  * Both emulators answer a little slowly, so requests are in flight at each kill.
  */
 const CHATS = chatIds(8_100_000_001, 10);
-const CUSTOMER_INTERVAL_MS = 500; // per chat: 20 messages/s in all
-const AGENT_INTERVAL_MS = 1000; // per chat: 10 replies/s in all
-const GENESYS_STALL_MS = 150;
-const TELEGRAM_STALL_MS = 100;
 const LOAD_BETWEEN_KILLS_MS = 1500;
 const DOWNTIME_MS = 1000;
 /**
@@ -28,12 +25,7 @@ describe('chaos: kill -9 of each service under steady load', () => {
   let db: pg.Client;
 
   beforeAll(async () => {
-    bridge = await BridgeHarness.start({
-      services: ['ingress', 'sequencer', 'dispatcher', 'outbound'],
-      windowMs: 300,
-      env: { OUTBOUND_PER_CHAT_PER_S: '5', OUTBOUND_GLOBAL_PER_S: '100' },
-    });
-    db = await connectDb(bridge);
+    ({ bridge, db } = await startLoadedBridge());
   }, 60_000);
 
   afterAll(async () => {
@@ -42,17 +34,9 @@ describe('chaos: kill -9 of each service under steady load', () => {
   });
 
   it('loses nothing acknowledged, keeps each chat in order, and duplicates only what was in flight at a kill', async () => {
-    const customers = new TelegramSide(bridge);
-    const agents = new AgentSide(bridge);
-    // Agents can answer only chats that wrote first: one message each, and the mapping written.
-    await Promise.all(CHATS.map((chatId) => customers.say(chatId)));
-    await eventually(async () => expect((await mappings(db, CHATS)).size).toBe(CHATS.length), 20_000, 100);
-
-    bridge.genesys.stall('message', GENESYS_STALL_MS, 1_000_000);
-    bridge.telegram.stall('sendMessage', TELEGRAM_STALL_MS, 1_000_000);
-    const startedAtMs = Date.now();
-    const inbound = new SteadyLoad(CHATS, CUSTOMER_INTERVAL_MS, (chatId) => customers.say(chatId));
-    const outbound = new SteadyLoad(CHATS, AGENT_INTERVAL_MS, (chatId) => agents.reply(chatId));
+    const { customers, agents } = await twoWaySides(bridge, db, CHATS);
+    slowFarSides(bridge);
+    const load = new TwoWayLoad(customers, agents, CHATS);
 
     const killedAtMs = new Map<BridgeServiceName, number>();
     const restartMs = new Map<BridgeServiceName, number>();
@@ -81,7 +65,7 @@ describe('chaos: kill -9 of each service under steady load', () => {
       progress(`${service}: backlog worked off ${recoveredMs.get(service)} ms after ready`);
     }
     await sleep(LOAD_BETWEEN_KILLS_MS);
-    await Promise.all([inbound.stop(), outbound.stop()]);
+    await load.stop();
     const loadEndedAtMs = Date.now();
 
     const { customerMessages, agentReplies, toGenesys, toTelegram } = await awaitBothWaysDelivered(bridge, customers, agents, 90_000);
@@ -92,13 +76,13 @@ describe('chaos: kill -9 of each service under steady load', () => {
     // Genesys: only a request in flight when the dispatcher died may arrive twice, and only once more.
     const dispatcherKill = killedAtMs.get('dispatcher') ?? 0;
     const genesysDuplicatesOutsideWindow = toGenesys.duplicates.filter(
-      (duplicate) => duplicate.copies > 2 || duplicate.firstAtMs < dispatcherKill - GENESYS_STALL_MS - BOOKKEEPING_SLACK_MS || duplicate.firstAtMs > dispatcherKill,
+      (duplicate) => duplicate.copies > 2 || duplicate.firstAtMs < dispatcherKill - FAR_SIDE_STALL_MS.genesys - BOOKKEEPING_SLACK_MS || duplicate.firstAtMs > dispatcherKill,
     );
     expect(genesysDuplicatesOutsideWindow).toEqual([]);
     // Telegram: only a send in flight when outbound died may arrive twice, and only once more.
     const outboundKill = killedAtMs.get('outbound') ?? 0;
     const telegramDuplicatesOutsideWindow = toTelegram.duplicates.filter(
-      (duplicate) => duplicate.copies > 2 || duplicate.firstAtMs < outboundKill - TELEGRAM_STALL_MS - BOOKKEEPING_SLACK_MS || duplicate.firstAtMs > outboundKill,
+      (duplicate) => duplicate.copies > 2 || duplicate.firstAtMs < outboundKill - FAR_SIDE_STALL_MS.telegram - BOOKKEEPING_SLACK_MS || duplicate.firstAtMs > outboundKill,
     );
     expect(telegramDuplicatesOutsideWindow).toEqual([]);
     // One message in flight per chat and direction: at most one duplicate per chat on each side.
@@ -118,7 +102,7 @@ describe('chaos: kill -9 of each service under steady load', () => {
       'duplicates at Telegram': `${toTelegram.duplicates.length} (in flight at the outbound kill)`,
       'restart to ready': services.map((service) => `${service} ${restartMs.get(service)} ms`).join(', '),
       'backlog worked off after ready': services.map((service) => `${service} ${recoveredMs.get(service)} ms`).join(', '),
-      'load ran': `${loadEndedAtMs - startedAtMs} ms, drained ${drainedAtMs - loadEndedAtMs} ms after`,
+      'load ran': `${loadEndedAtMs - load.startedAtMs} ms, drained ${drainedAtMs - loadEndedAtMs} ms after`,
     });
   }, 180_000);
 });

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { BridgeHarness, aTextUpdate, eventually, shuffled } from '@tgg/testing';
-import { chatIds, connectDb, customersWrote, messageLogStatuses } from './support/bridge-ops.js';
+import { chatIds, customersWrote, messageLogStatuses } from './support/bridge-ops.js';
 import { AgentSide, TelegramSide, type Offer, type PostOutcome } from './support/far-sides.js';
+import { startLoadedBridge } from './support/loaded-bridge.js';
 import { idsByText, inboundReport, outboundReport, summary, type DeliveryReport } from './support/reports.js';
 
 /**
@@ -23,12 +24,7 @@ describe('chaos: duplicate and out-of-order webhook storms', () => {
   let db: pg.Client;
 
   beforeAll(async () => {
-    bridge = await BridgeHarness.start({
-      services: ['ingress', 'sequencer', 'dispatcher', 'outbound'],
-      windowMs: WINDOW_MS,
-      env: { OUTBOUND_PER_CHAT_PER_S: '10', OUTBOUND_GLOBAL_PER_S: '200' },
-    });
-    db = await connectDb(bridge);
+    ({ bridge, db } = await startLoadedBridge({ windowMs: WINDOW_MS, env: { OUTBOUND_PER_CHAT_PER_S: '10', OUTBOUND_GLOBAL_PER_S: '200' } }));
   }, 60_000);
 
   afterAll(async () => {

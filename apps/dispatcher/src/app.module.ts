@@ -3,18 +3,15 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { DataModule, PRISMA, type PrismaClient } from '@tgg/data';
-import type { GenesysTokenCache } from '@tgg/genesys';
+import { GENESYS_TOKENS, genesysClientProviders, type GenesysTokenCache } from '@tgg/genesys';
 import {
   DEPENDENCY_SOURCES,
-  GENESYS_TOKENS,
   SERVICE_RUNTIME_CONTROLLERS,
   SERVICE_RUNTIME_PROVIDERS,
   ServiceRuntimeModule,
   PRODUCER_REDIS,
   WORKER_REDIS,
   READINESS_CHECKS,
-  TokenHealthPoller,
-  genesysProviders,
   genesysTokenDependency,
   postgresDependency,
   redisDependency,
@@ -37,7 +34,7 @@ export class DispatcherModule {
       controllers: SERVICE_RUNTIME_CONTROLLERS,
       providers: [
         ...turnMachineryProviders,
-        ...genesysProviders,
+        ...genesysClientProviders,
         InboundDelivery,
         {
           provide: MediaLinkStore,
@@ -45,7 +42,6 @@ export class DispatcherModule {
           useFactory: (redis: Redis, appConfig: AppConfig) => new MediaLinkStore(redis, appConfig.redis.queuePrefix, appConfig.media.signingKey),
         },
         GenesysInboundProcessor,
-        TokenHealthPoller,
         MessageRetentionProcessor,
         ...SERVICE_RUNTIME_PROVIDERS,
         // A worker is ready when it can take jobs from Redis; Postgres and Genesys outages are

@@ -3,10 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@tgg/config';
 import { ChannelDirectory, DataModule, PRISMA, type PrismaClient } from '@tgg/data';
-import type { GenesysTokenCache } from '@tgg/genesys';
+import { GENESYS_TOKENS, type GenesysTokenCache } from '@tgg/genesys';
 import {
   DEPENDENCY_SOURCES,
-  GENESYS_TOKENS,
   SERVICE_RUNTIME_CONTROLLERS,
   SERVICE_RUNTIME_PROVIDERS,
   ServiceRuntimeModule,
@@ -24,7 +23,7 @@ import { GenesysWebhookController } from './genesys-webhook/genesys-webhook.cont
 import { DependencyHealthPoller } from './health/dependency-health.poller.js';
 import { DeliveryReceipts } from './telegram-send/delivery-receipts.js';
 import { GenesysReceiptsProcessor } from './telegram-send/genesys-receipts.processor.js';
-import { genesysProviders } from './telegram-send/genesys.providers.js';
+import { outboundGenesysProviders } from './telegram-send/genesys.providers.js';
 import { outboundTurnsProviders } from './telegram-send/outbound-turns.providers.js';
 import { ReplyBookkeeping } from './telegram-send/reply-bookkeeping.js';
 import { ReplyDelivery } from './telegram-send/reply-delivery.js';
@@ -48,7 +47,7 @@ export class OutboundModule {
       controllers: [...SERVICE_RUNTIME_CONTROLLERS, GenesysWebhookController],
       providers: [
         GenesysRepliesProducer,
-        ...genesysProviders,
+        ...outboundGenesysProviders,
         ...outboundTurnsProviders,
         TelegramBots,
         DeliveryReceipts,

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { BridgeHarness } from '@tgg/testing';
-import type { CliIo } from '../../../scripts/cli/cli-io.js';
-import { runCli } from '../../../scripts/cli/run-cli.js';
+import type { CliIo } from '../../../apps/cli/src/cli-io.js';
+import { runCli } from '../../../apps/cli/src/run-cli.js';
 
 /** The operator CLI in-process against the harness' database, Redis and queue prefix, as an operator would run it. */
 export async function operatorCli(bridge: BridgeHarness, argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {

@@ -1,6 +1,7 @@
 import { ENV_RULES } from './env-rules.js';
 import { EnvSchema } from './env.schema.js';
-import { ConfigError, loadConfig } from './load-config.js';
+import { ConfigError } from './config-error.js';
+import { loadConfig } from './load-config.js';
 
 const fullCredentials = {
   TELEGRAM_BOT_TOKEN: '123456:ABC-def_ghi',

@@ -3,10 +3,8 @@ import type { z } from 'zod';
 import { ENV_RULES } from './env-rules.js';
 import { CREDENTIAL_VARIABLES, EnvSchema, type Env } from './env.schema.js';
 import type { TrustProxy } from './trust-proxy.js';
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+import { ConfigError } from './config-error.js';
+import { parseEncryptionKey } from './encryption-key.js';
 
 export interface DefaultChannelConfig {
   name: 'default';
@@ -135,16 +133,6 @@ function parseKeyNamed(text: string, variable: string): Buffer {
   } catch {
     throw new ConfigError(`invalid environment variable: ${variable} — comma-separated keys of 32 bytes, each 64 hex characters or base64`);
   }
-}
-
-/** 32 bytes as 64 hex characters or as base64; the error never echoes the value. */
-export function parseEncryptionKey(text: string): Buffer {
-  const trimmed = text.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
-  if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(trimmed) && key.toString('base64').replace(/=+$/, '') !== trimmed.replace(/=+$/, ''))) {
-    throw new ConfigError('invalid environment variable: ENCRYPTION_KEY — 32 bytes written as 64 hex characters or base64');
-  }
-  return key;
 }
 
 function stripTrailingSlash(url: string): string {

@@ -5,7 +5,7 @@ export { MessageRepository, type InboundKey, type MessageState } from './message
 export { ChannelDirectory, ChannelUnavailableError, type ChannelDirectoryOptions } from './channel-directory.js';
 export { purgeExpiredBodies, retentionCutoffMs, RETENTION_BATCH_SIZE, type PurgeOptions, type PurgeOutcome } from './message-retention.js';
 export { DataModule, PRISMA } from './data.module.js';
-export { SecretBox, parseEncryptionKey as parseSecretBoxKey } from './secret-box.js';
+export { SecretBox } from './secret-box.js';
 export { applyMigrations, ensureDatabaseExists, readMigrations, MigrationError } from './migrations/migration-applier.js';
 export { InboundDeliveryRepository, type AcceptedInbound } from './inbound-delivery.repository.js';
 export { waitForSchema, type SchemaWaitOptions } from './migrations/schema-wait.js';

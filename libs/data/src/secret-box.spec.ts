@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { SecretBox, SecretBoxError, keyIdOf, parseEncryptionKey } from './secret-box.js';
+import { SecretBox, SecretBoxError, keyIdOf } from './secret-box.js';
 
 const botToken = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 
@@ -91,25 +91,5 @@ describe('SecretBox', () => {
   it('refuses keys that are not 32 bytes', () => {
     expect(() => new SecretBox(Buffer.alloc(16))).toThrow(SecretBoxError);
     expect(() => new SecretBox(key, [Buffer.alloc(31)])).toThrow(SecretBoxError);
-  });
-});
-
-describe('parseEncryptionKey', () => {
-  const key = randomBytes(32);
-
-  it('reads 64 hex characters and base64 (padded, unpadded, URL alphabet) of 32 bytes', () => {
-    expect(parseEncryptionKey(key.toString('hex')).equals(key)).toBe(true);
-    expect(parseEncryptionKey(key.toString('hex').toUpperCase()).equals(key)).toBe(true);
-    expect(parseEncryptionKey(`  ${key.toString('base64')}\n`).equals(key)).toBe(true);
-    expect(parseEncryptionKey(key.toString('base64').replace(/=+$/, '')).equals(key)).toBe(true);
-    expect(parseEncryptionKey(key.toString('base64url')).equals(key)).toBe(true);
-  });
-
-  it('names ENCRYPTION_KEY and never prints the value', () => {
-    for (const bad of ['', 'ab'.repeat(31), 'ab'.repeat(33), randomBytes(31).toString('base64'), randomBytes(33).toString('base64'), 'not a key at all']) {
-      const error = errorOf(() => parseEncryptionKey(bad));
-      expect(error.message).toContain('ENCRYPTION_KEY');
-      if (bad) expect(error.message).not.toContain(bad);
-    }
   });
 });

@@ -5,31 +5,18 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
  * `v1:<keyId>:<iv b64>:<tag b64>:<ciphertext b64>`. keyId (first 8 hex characters of sha256(key))
  * names the key without revealing it, so after ENCRYPTION_KEY changes, values written under the
  * old key are still read with it (pass it in `previousKeys`) until they are re-encrypted.
- * Errors name the problem, never the plaintext or a key.
+ * Errors name the problem, never the plaintext or a key. Keys come from @tgg/config's parseEncryptionKey.
  */
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12; // the GCM standard nonce size
 const TAG_BYTES = 16;
 const FORMAT_VERSION = 'v1';
-const HEX_KEY = /^[0-9a-fA-F]{64}$/;
-const BASE64_KEY = /^(?:[A-Za-z0-9+/]{43}|[A-Za-z0-9_-]{43})=?$/; // 32 bytes, standard or URL alphabet
 const BASE64_FIELD = /^[A-Za-z0-9+/]*={0,2}$/;
 const KEY_ID = /^[0-9a-f]{8}$/;
 
 export class SecretBoxError extends Error {
   override readonly name = 'SecretBoxError';
-}
-
-/** ENCRYPTION_KEY as 64 hex characters or base64 of 32 bytes; the error never echoes the value. */
-export function parseEncryptionKey(text: string): Buffer {
-  const trimmed = text.trim();
-  if (HEX_KEY.test(trimmed)) return Buffer.from(trimmed, 'hex');
-  if (BASE64_KEY.test(trimmed)) {
-    const key = Buffer.from(trimmed, trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64');
-    if (key.length === KEY_BYTES) return key;
-  }
-  throw new Error('ENCRYPTION_KEY must be 32 bytes written as 64 hex characters or as base64');
 }
 
 /** Public fingerprint of a key: 32 bits of its SHA-256, enough to pick the right key, useless to guess it. */

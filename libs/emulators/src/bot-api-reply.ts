@@ -1,7 +1,7 @@
 import type { UploadedFileWithBytes } from './request-body.js';
 import type { BotState, TelegramFileStore } from './telegram-state.js';
 
-/** The Bot API envelope (reference §4.1); the HTTP status of an error equals `error_code`. */
+/** The Bot API envelope (https://core.telegram.org/bots/api#making-requests); the HTTP status of an error equals `error_code`. */
 export type BotApiReply =
   | { ok: true; result: unknown; description?: string }
   | { ok: false; error_code: number; description: string; parameters?: { retry_after?: number } };

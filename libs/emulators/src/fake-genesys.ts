@@ -76,7 +76,7 @@ export interface FakeGenesysOptions {
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
-/** Genesys waits 10 s for the webhook to answer (reference §3.5). */
+/** Genesys waits 10 s for the webhook to answer (https://developer.genesys.cloud/commdigital/digital/openmessaging/validate.html, "Webhook retry policy"). */
 const WEBHOOK_TIMEOUT_MS = 10_000;
 const INBOUND_PATH = /^\/api\/v2\/conversations\/messages\/([^/]+)\/inbound\/open\/(message|receipt|event)\/?$/;
 const INTEGRATIONS_PATH = /^\/api\/v2\/conversations\/messaging\/integrations\/open(?:\/([^/]+))?\/?$/;

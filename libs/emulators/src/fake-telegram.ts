@@ -61,7 +61,7 @@ export interface FakeTelegramOptions {
 
 /** Uploads reach 50 MB on the real API; a little more keeps the limit out of the way. */
 const MAX_BODY_BYTES = 60 * 1024 * 1024;
-/** Telegram gives up on a webhook request after 60 s (reference §1.5). */
+/** Telegram gives up on a webhook request after 60 s (the Bot API server's WebhookActor.cpp, https://github.com/tdlib/telegram-bot-api). */
 const WEBHOOK_TIMEOUT_MS = 60_000;
 const BOT_PATH = /^\/bot([^/]+)\/([A-Za-z0-9_]+)\/?$/;
 const FILE_PATH = /^\/file\/bot([^/]+)\/(.+)$/;
@@ -69,7 +69,7 @@ const FILE_PATH = /^\/file\/bot([^/]+)\/(.+)$/;
 const UNAUTHORIZED = failure(401, 'Unauthorized');
 const BLOCKED = failure(403, 'Forbidden: bot was blocked by the user');
 
-/** An emulator of the Telegram Bot API (reference §6.2) for tests and sandbox mode. */
+/** An emulator of the Telegram Bot API (https://core.telegram.org/bots/api) for tests and sandbox mode. */
 export class FakeTelegram {
   readonly calls: TelegramCall[] = [];
   private readonly callWaiters = new ArrivalWaiters<TelegramCall>(this.calls, 'Telegram calls');

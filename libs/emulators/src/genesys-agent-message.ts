@@ -32,7 +32,7 @@ export function newGenesysMessageId(): string {
   return randomBytes(16).toString('hex');
 }
 
-/** The outbound OpenNormalizedMessage exactly as Genesys POSTs it to the webhook (reference §3.3). */
+/** The outbound OpenNormalizedMessage exactly as Genesys POSTs it to the webhook (https://developer.genesys.cloud/commdigital/digital/openmessaging/outboundMessages). */
 export function buildAgentMessage(
   integration: IntegrationRecord,
   input: AgentMessageInput,
@@ -62,7 +62,7 @@ export function buildAgentMessage(
   };
 }
 
-/** `X-Hub-Signature-256` value: base64 (not hex) HMAC-SHA256 of the exact bytes sent (reference §3.4). */
+/** `X-Hub-Signature-256` value: base64 (not hex) HMAC-SHA256 of the exact bytes sent (https://developer.genesys.cloud/commdigital/digital/openmessaging/validate.html). */
 export function hubSignature(bodyBytes: Buffer, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(bodyBytes).digest('base64')}`;
 }

@@ -33,7 +33,8 @@ export interface ConversationView {
 
 /**
  * Conversations keyed by (integration, customer id): Genesys keys the conversation on
- * `channel.from.id`, so the same customer keeps one conversation id (reference §5.3 item 6).
+ * `channel.from.id`, so the same customer keeps one conversation id
+ * (https://developer.genesys.cloud/commdigital/digital/openmessaging/).
  */
 export class ConversationStore {
   private readonly byKey = new Map<string, ConversationView>();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpOutcome } from './http-server.js';
 
-/** The platform-wide error body (reference §2.3); `contextId` is what Genesys support asks for. */
+/** The platform-wide error body (https://developer.genesys.cloud/forum/t/normalized-platform-api-429-responses/12028); `contextId` is what Genesys support asks for. */
 export function platformError(status: number, code: string, message: string, details: unknown[] = []): HttpOutcome {
   return { status, body: { message, code, status, contextId: randomUUID(), details, errors: [] } };
 }
@@ -9,7 +9,7 @@ export function platformError(status: number, code: string, message: string, det
 export const badRequest = (message: string, details: unknown[] = []): HttpOutcome => platformError(400, 'bad.request', message, details);
 export const notFound = (message: string): HttpOutcome => platformError(404, 'not.found', message);
 
-/** The normalized 429 of Nov 2021 (reference §5.1), with the header clients are told to honour. */
+/** The normalized 429 of Nov 2021 (https://developer.genesys.cloud/forum/t/normalized-platform-api-429-responses/12028), with the header clients are told to honour. */
 export function rateLimited(retryAfterS: number): HttpOutcome {
   return {
     ...platformError(429, 'too.many.requests.retry.after', `Rate limit exceeded the maximum. Retry the request in [${retryAfterS}] seconds`),

@@ -6,7 +6,7 @@ import { badRequest } from './genesys-errors.js';
 import type { HttpOutcome } from './http-server.js';
 import { parseRequest } from './genesys-json-request.js';
 
-/** OpenInboundNormalizedEvent (reference §2.5); the contracts lib has no schema since the bridge never sends it. */
+/** OpenInboundNormalizedEvent (the Platform API model, https://www.npmjs.com/package/purecloud-platform-client-v2); the contracts lib has no schema since the bridge never sends it. */
 export const OpenInboundEvent = z.object({
   channel: z.object({
     from: z.looseObject({ id: z.string(), idType: z.string() }),
@@ -55,7 +55,7 @@ export function acceptInboundMessage(
   const parsed = parseRequest(OpenInboundMessage, request.rawBody);
   if ('error' in parsed) return { outcome: parsed.error };
   const body = parsed.value;
-  // The server's exact rule is unverified (reference §2.2); an empty message is meaningless either way.
+  // Genesys documents no exact rule (https://developer.genesys.cloud/commdigital/digital/openmessaging/); an empty message is meaningless either way.
   if (!body.text && !body.content?.length) return { outcome: badRequest('A message needs text or content.') };
 
   const conversation = request.conversations.getOrCreate(request.integrationId, body.channel.from.id);
@@ -99,7 +99,7 @@ export function acceptInboundMessage(
     ...(body.text === undefined ? {} : { text: body.text }),
     ...(body.content ? { content: body.content.map(({ attachment }) => ({ contentType: 'Attachment', attachment })) } : {}),
     direction: 'Inbound',
-    // Genesys fills this in only when asked (reference §2.3); the bridge depends on asking.
+    // Genesys fills this in only when asked (?prefetchConversationId=true, https://developer.genesys.cloud/commdigital/digital/openmessaging/); the bridge depends on asking.
     ...(request.prefetchConversationId ? { conversationId: conversation.conversationId } : {}),
   };
   return { outcome: { status: 200, body: responseBody }, record };

@@ -22,7 +22,7 @@ export interface IntegrationSettings {
   webhookHeaders?: Record<string, string>;
 }
 
-/** OpenIntegrationRequest (reference §4); Genesys requires a secret longer than 15 characters. */
+/** OpenIntegrationRequest (the Platform API model, https://www.npmjs.com/package/purecloud-platform-client-v2); the secret must be longer than 15 characters. */
 const OpenIntegrationRequest = z.object({
   name: z.string().min(1),
   outboundNotificationWebhookUrl: z.url(),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { HttpOutcome } from './http-server.js';
 import { basicCredentials } from './request-body.js';
 
-/** Genesys' commonly observed default token lifetime (reference §1.2). */
+/** Genesys' commonly observed default token lifetime; each OAuth client sets its own (https://help.mypurecloud.com/articles/create-an-oauth-client/). */
 const DEFAULT_TOKEN_TTL_S = 86_400;
 
 interface OAuthClient {
@@ -15,7 +15,7 @@ interface IssuedToken {
   expiresAtMs: number;
 }
 
-/** OAuth client-credentials grant of the Genesys login host (reference §1). */
+/** OAuth client-credentials grant of the Genesys login host (`POST https://login.<region>/oauth/token`, as the Platform SDK's loginClientCredentialsGrant sends it: https://www.npmjs.com/package/purecloud-platform-client-v2). */
 export class GenesysTokenIssuer {
   private readonly clients = new Map<string, OAuthClient>();
   private readonly tokens = new Map<string, IssuedToken>();

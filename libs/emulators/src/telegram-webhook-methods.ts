@@ -3,7 +3,7 @@ import type { WebhookState } from './telegram-state.js';
 
 const DEFAULT_MAX_CONNECTIONS = 40;
 
-/** WebhookInfo as getWebhookInfo returns it (reference §1.4). */
+/** WebhookInfo as getWebhookInfo returns it (https://core.telegram.org/bots/api#getwebhookinfo). */
 export function webhookInfoOf(webhook: WebhookState): Record<string, unknown> {
   return {
     url: webhook.url,
@@ -64,13 +64,13 @@ export const setWebhook: BotMethod = (call) => {
 
   const allowedUpdates = parseAllowedUpdates(params['allowed_updates']);
   if (allowedUpdates && 'error' in allowedUpdates) return allowedUpdates.error;
-  // The server clamps max_connections to 1..100 rather than refusing it (reference §1.1).
+  // The server clamps max_connections to 1..100 rather than refusing it (https://core.telegram.org/bots/api#setwebhook; telegram-bot-api.cpp in https://github.com/tdlib/telegram-bot-api).
   const requestedMaxConnections = Number(stringParam(params, 'max_connections') ?? DEFAULT_MAX_CONNECTIONS);
   const maxConnections = Number.isFinite(requestedMaxConnections)
     ? Math.min(100, Math.max(1, Math.trunc(requestedMaxConnections)))
     : DEFAULT_MAX_CONNECTIONS;
 
-  // Omitted allowed_updates keeps the previous setting (reference §1.1).
+  // Omitted allowed_updates keeps the previous setting (https://core.telegram.org/bots/api#setwebhook).
   const keptAllowedUpdates = allowedUpdates ?? bot.webhook.allowedUpdates;
   const next: WebhookState = {
     url,

@@ -3,7 +3,7 @@ import { telegramMediaOf } from './inbound-media.js';
 
 /**
  * A Telegram message → the body of Genesys `/inbound/open/message` (SPEC §5,
- * genesys-open-messaging.md §6). Open Messaging has no edit: an edit is a new message whose text
+ * https://developer.genesys.cloud/commdigital/digital/openmessaging/). Open Messaging has no edit: an edit is a new message whose text
  * is marked as edited, with its own stable messageId. Location, venue and contact become text.
  * The result is never empty: with nothing to forward it says so.
  */

@@ -11,3 +11,5 @@ export {
 export { classifyGenesysResponse, retryAfterMs } from './response-classification.js';
 export { GenesysTokenCache, type TokenCacheOptions, type TokenHealth } from './token-cache.js';
 export { OpenMessagingClient, type OpenMessagingClientOptions } from './open-messaging.client.js';
+export { GENESYS_TOKENS } from './genesys-tokens.js';
+export { genesysClientProviders } from './genesys-client.providers.js';

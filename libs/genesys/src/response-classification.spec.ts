@@ -53,10 +53,21 @@ describe('classifyGenesysResponse', () => {
 });
 
 describe('retryAfterMs', () => {
-  it('reads seconds and dates, and nothing else', () => {
-    expect(retryAfterMs(null, nowMs)).toBeUndefined();
+  it('reads delta-seconds', () => {
     expect(retryAfterMs(' 120 ', nowMs)).toBe(120_000);
+    expect(retryAfterMs('0', nowMs)).toBe(0);
+  });
+
+  it('reads an HTTP-date (IMF-fixdate and the obsolete forms RFC 9110 §5.6.7 still accepts), never negative', () => {
     expect(retryAfterMs('Thu, 01 Jan 2026 12:01:00 GMT', nowMs)).toBe(60_000);
-    expect(retryAfterMs('2026-01-01T12:01:00Z', nowMs)).toBeUndefined();
+    expect(retryAfterMs('Thursday, 01-Jan-26 12:01:00 GMT', nowMs)).toBe(60_000);
+    expect(retryAfterMs('Thu Jan  1 12:01:00 2026', nowMs)).toBe(60_000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 11:59:00 GMT', nowMs)).toBe(0);
+  });
+
+  it('answers undefined for an absent or unreadable value', () => {
+    for (const junk of [null, '', 'soon', '-5', '1.5', '1e3', '0x10', '2026-01-01T12:01:00Z', 'Thu, 99 Foo 2026 99:99:99 GMT']) {
+      expect(retryAfterMs(junk, nowMs)).toBeUndefined();
+    }
   });
 });

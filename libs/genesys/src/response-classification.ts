@@ -1,7 +1,7 @@
 import { PermanentError, RetryableError } from '@tgg/contracts';
 
 /**
- * What a Genesys API status means for the caller (genesys-open-messaging.md §2.3, §5): 2xx done;
+ * What a Genesys API status means for the caller (https://developer.genesys.cloud/forum/t/normalized-platform-api-429-responses/12028): 2xx done;
  * 401 refresh the OAuth token once and retry; 408, 429 and 5xx retry later, after Retry-After
  * when given; anything else (other 4xx: bad request, missing permission, unknown integration)
  * cannot succeed by retrying.
@@ -27,6 +27,7 @@ export function retryAfterMs(value: string | null, nowMs: number): number | unde
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1_000;
   // Only date-shaped values: Date.parse also accepts bare numbers and odd strings.
   if (!/^[A-Za-z]{3,9},? /.test(trimmed)) return undefined;
-  const atMs = Date.parse(trimmed);
+  // An HTTP-date is always GMT; the asctime form does not say so, and Date.parse would read it as local time.
+  const atMs = Date.parse(/ GMT$/.test(trimmed) ? trimmed : `${trimmed} GMT`);
   return Number.isNaN(atMs) ? undefined : Math.max(0, atMs - nowMs);
 }

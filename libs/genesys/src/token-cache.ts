@@ -1,4 +1,5 @@
 import { GenesysTokenResponse, RetryableError } from '@tgg/contracts';
+import { retryAfterMs } from './response-classification.js';
 
 export interface TokenCacheOptions {
   loginBaseUrl: string;
@@ -75,7 +76,7 @@ export class GenesysTokenCache {
       if (response.status === 400 || response.status === 401 || response.status === 403) {
         throw new RetryableError(`${message}: check GENESYS_CLIENT_ID/GENESYS_CLIENT_SECRET`, 'genesys_token_rejected', 30_000);
       }
-      throw new RetryableError(message, 'genesys_token_unavailable', retryAfterMs(response));
+      throw new RetryableError(message, 'genesys_token_unavailable', retryAfterMs(response.headers.get('retry-after'), this.now()));
     }
     const parsed = GenesysTokenResponse.safeParse(await response.json().catch(() => undefined));
     if (!parsed.success) {
@@ -86,9 +87,4 @@ export class GenesysTokenCache {
     this.health = { ok: true, checkedAtMs: this.now() };
     return parsed.data.access_token;
   }
-}
-
-function retryAfterMs(response: Response): number | undefined {
-  const seconds = Number(response.headers.get('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Genesys outbound webhook signature (genesys-open-messaging.md §3.4):
+ * Genesys outbound webhook signature (https://developer.genesys.cloud/commdigital/digital/openmessaging/validate.html):
  * `X-Hub-Signature-256: sha256=<base64 HMAC-SHA256(raw body bytes, secret)>`. Base64 with the
  * standard alphabet and padding, not hex (unlike GitHub's header of the same name). Always over
  * the raw bytes: re-serialised JSON can differ from what Genesys signed.

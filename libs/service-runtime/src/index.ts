@@ -10,6 +10,4 @@ export { HTTP_TIMEOUTS, shutDownService, startService, runService, type RunningS
 export { WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
 export { MAX_JSON_NESTING, jsonNestingWithin } from './json-nesting.js';
 export { TURN_MACHINERY, turnMachineryProviders } from './turn-machinery.providers.js';
-export { GENESYS_TOKENS, genesysProviders } from './genesys/genesys.providers.js';
-export { TokenHealthPoller } from './genesys/token-health.poller.js';
 export { bridgeWorkerOptions, drainBridgeWorker } from './worker-settings.js';

@@ -13,7 +13,6 @@ import {
   type TelegramUploadFile,
   type TelegramUploadSource,
 } from './bot-api.types.js';
-import { streamingMultipart } from './multipart-body.js';
 import { classifyTelegramResponse } from './telegram-errors.js';
 
 export interface TelegramBotApiClientOptions {
@@ -44,13 +43,11 @@ export interface SendOptions {
 export class TelegramBotApiClient {
   constructor(private readonly options: TelegramBotApiClientOptions) {}
 
-  /** The longest a JSON call can take (its timeout): a caller holding a rate slot for a request's life needs it. */
-  get callTimeoutMs(): number {
+  private get callTimeoutMs(): number {
     return this.options.timeoutMs ?? 15_000;
   }
 
-  /** The longest a multipart upload can take. */
-  get uploadTimeoutMs(): number {
+  private get uploadTimeoutMs(): number {
     return this.options.uploadTimeoutMs ?? 120_000;
   }
 
@@ -63,26 +60,12 @@ export class TelegramBotApiClient {
     }, this.callTimeoutMs);
   }
 
-  /** A Bot API method with a multipart body: the parameters as text fields plus one file. */
-  async upload(method: string, params: TelegramParams, file: TelegramUploadFile): Promise<unknown> {
-    const fields = Object.entries(withoutUndefined(params)).map(([name, value]) => [name, typeof value === 'object' ? JSON.stringify(value) : String(value)] as const);
-    const timeoutMs = this.uploadTimeoutMs;
-    if ('bytes' in file) {
-      const form = new FormData();
-      for (const [name, value] of fields) form.append(name, value);
-      form.append(file.field, new Blob([file.bytes], { type: file.mime }), file.filename);
-      return this.request(method, { method: 'POST', body: form }, timeoutMs);
-    }
-    const multipart = streamingMultipart(fields, file);
-    try {
-      // duplex 'half' is what fetch requires for a streamed request body.
-      return await this.request(method, { method: 'POST', headers: { 'content-type': multipart.contentType }, body: multipart.body, duplex: 'half' }, timeoutMs);
-    } catch (error) {
-      // The source stream's own error (e.g. "file too large") says more than "the request failed";
-      // undici keeps only its text, so it is taken from the stream rather than from the fetch error.
-      const sourceError = multipart.sourceError();
-      throw sourceError instanceof BridgeError ? sourceError : error;
-    }
+  /** A Bot API method with a multipart body: the parameters as text fields plus one file from memory. */
+  private async upload(method: string, params: TelegramParams, file: TelegramUploadFile): Promise<unknown> {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(withoutUndefined(params))) form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    form.append(file.field, new Blob([file.bytes], { type: file.mime }), file.filename);
+    return this.request(method, { method: 'POST', body: form }, this.uploadTimeoutMs);
   }
 
   async getMe(): Promise<TelegramBotUser> {
@@ -114,22 +97,6 @@ export class TelegramBotApiClient {
   /** Plain text (no parse_mode: agent text is free-form and one stray character would break a formatted send). */
   async sendMessage(chatId: string, text: string, options: SendOptions = {}): Promise<{ messageId: number | undefined }> {
     return sentMessageOf(await this.call('sendMessage', { ...options.params, chat_id: chatId, text }));
-  }
-
-  async sendPhoto(chatId: string, photo: string | TelegramUploadSource, options: SendOptions & { caption?: string } = {}): Promise<{ messageId: number | undefined }> {
-    return this.sendMedia('sendPhoto', chatId, photo, options);
-  }
-
-  async sendDocument(chatId: string, document: string | TelegramUploadSource, options: SendOptions & { caption?: string } = {}): Promise<{ messageId: number | undefined }> {
-    return this.sendMedia('sendDocument', chatId, document, options);
-  }
-
-  async sendVideo(chatId: string, video: string | TelegramUploadSource, options: SendOptions & { caption?: string } = {}): Promise<{ messageId: number | undefined }> {
-    return this.sendMedia('sendVideo', chatId, video, options);
-  }
-
-  async sendAudio(chatId: string, audio: string | TelegramUploadSource, options: SendOptions & { caption?: string } = {}): Promise<{ messageId: number | undefined }> {
-    return this.sendMedia('sendAudio', chatId, audio, options);
   }
 
   /** A file by URL or file_id (a string), or uploaded as multipart. */

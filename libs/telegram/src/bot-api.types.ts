@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The parts of Bot API results the bridge reads (telegram-bot-api.md §3). Loose objects: Telegram
+ * The parts of Bot API results the bridge reads (https://core.telegram.org/bots/api#available-types). Loose objects: Telegram
  * adds fields, and a field we do not read must never fail a call that already succeeded.
  */
 
@@ -34,14 +34,14 @@ export const TelegramWebhookInfo = z.looseObject({
 });
 export type TelegramWebhookInfo = z.infer<typeof TelegramWebhookInfo>;
 
-/** The envelope of every answer (§4.1); only `ok` and `result` matter once the status said 2xx. */
+/** The envelope of every answer (https://core.telegram.org/bots/api#making-requests); only `ok` and `result` matter once the status said 2xx. */
 export const TelegramEnvelope = z.looseObject({ ok: z.boolean(), result: z.unknown().optional() });
 
 /** Parameters as the Bot API takes them; objects (reply_parameters, allowed_updates…) go as JSON. */
 export type TelegramParams = Record<string, string | number | boolean | object | undefined>;
 
-/** A file to upload: bytes in memory, or a stream (sent without buffering, chunked). */
-export type TelegramUploadSource = { filename: string; mime: string } & ({ bytes: Uint8Array } | { stream: ReadableStream<Uint8Array> });
+/** A file to upload, in memory (outbound downloads each attachment whole before sending it). */
+export type TelegramUploadSource = { filename: string; mime: string; bytes: Uint8Array };
 
 /** An upload names the form field Telegram reads it from (`photo`, `document`, …). */
 export type TelegramUploadFile = TelegramUploadSource & { field: string };

@@ -13,7 +13,7 @@ const TelegramErrorBody = z.looseObject({
   parameters: z.looseObject({ retry_after: z.number().nonnegative().optional() }).optional(),
 });
 
-// Terminal for this chat until the user writes again or unblocks (telegram-bot-api.md §4.2).
+// Terminal for this chat until the user writes again or unblocks (https://core.telegram.org/bots/api#making-requests: the `description` of a 403).
 const BLOCKED_DESCRIPTIONS = ['bot was blocked by the user', 'user is deactivated', "bot can't initiate conversation", 'bot was kicked'];
 const MAX_DESCRIPTION_LENGTH = 200;
 
@@ -44,7 +44,7 @@ export function isFileTooBigError(error: unknown): boolean {
 }
 
 // Checked in order; the first rule whose code matches, and one of whose description fragments
-// (if it lists any) occurs in the message, decides (genesys-open-messaging.md §3.6).
+// (if it lists any) occurs in the message, decides (https://developer.genesys.cloud/commdigital/digital/openmessaging/inboundReceiptMessages).
 interface ReasonRule {
   codes: readonly string[];
   fragments?: readonly string[];

@@ -38,33 +38,13 @@ export class BridgeMetrics {
     this.processingTime.observe({ labels, value: seconds, exemplarLabels: traceId ? { trace_id: traceId } : {} });
   }
 
-  readonly updates = new Counter({
-    name: 'tgg_updates_total',
-    help: 'Telegram updates by outcome',
-    labelNames: ['outcome', 'reason'] as const,
-    registers: [this.registry],
-  });
+  readonly updates = this.counter('tgg_updates_total', 'Telegram updates by outcome', ['outcome', 'reason']);
 
-  readonly replies = new Counter({
-    name: 'tgg_replies_total',
-    help: 'Genesys outbound messages by outcome',
-    labelNames: ['outcome', 'reason'] as const,
-    registers: [this.registry],
-  });
+  readonly replies = this.counter('tgg_replies_total', 'Genesys outbound messages by outcome', ['outcome', 'reason']);
 
-  readonly deadLetters = new Counter({
-    name: 'tgg_dead_letters_total',
-    help: 'Jobs moved to the dead-letter (failed) set',
-    labelNames: ['queue', 'code'] as const,
-    registers: [this.registry],
-  });
+  readonly deadLetters = this.counter('tgg_dead_letters_total', 'Jobs moved to the dead-letter (failed) set', ['queue', 'code']);
 
-  readonly deadLettersDropped = new Counter({
-    name: 'tgg_dead_letters_dropped_total',
-    help: 'Oldest dead letters dropped to keep DEAD_LETTER_KEEP per queue',
-    labelNames: ['queue'] as const,
-    registers: [this.registry],
-  });
+  readonly deadLettersDropped = this.counter('tgg_dead_letters_dropped_total', 'Oldest dead letters dropped to keep DEAD_LETTER_KEEP per queue', ['queue']);
 
   /** Set by the queue-depth collector; read on each scrape so the gauges are never stale. */
   queueSnapshot: (() => Promise<{ depth: { queue: string; state: string; count: number }[]; oldestAgeS: { queue: string; state: 'waiting' | 'delayed'; ageS: number }[]; redisMemory?: { usedBytes: number; maxBytes: number } }>) | undefined;
@@ -123,36 +103,28 @@ export class BridgeMetrics {
     return this.snapshotInFlight.promise.catch(() => undefined);
   }
 
-  readonly genesysRequests = new Histogram({
-    name: 'tgg_genesys_request_duration_seconds',
-    help: 'Genesys Cloud API calls',
-    labelNames: ['route', 'status'] as const,
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  readonly genesysRequests = this.apiLatency('tgg_genesys_request_duration_seconds', 'Genesys Cloud API calls', ['route', 'status']);
 
-  readonly telegramRequests = new Histogram({
-    name: 'tgg_telegram_request_duration_seconds',
-    help: 'Telegram Bot API calls',
-    labelNames: ['method', 'status'] as const,
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  readonly telegramRequests = this.apiLatency('tgg_telegram_request_duration_seconds', 'Telegram Bot API calls', ['method', 'status']);
 
   /** Message retention (MESSAGE_RETENTION_DAYS): bodies cleared by the dispatcher's scheduled purge. */
-  readonly messageBodiesPurged = new Counter({
-    name: 'tgg_message_bodies_purged_total',
-    help: 'Message bodies cleared by the retention job (rows keep their keys)',
-    registers: [this.registry],
-  });
+  readonly messageBodiesPurged = this.counter('tgg_message_bodies_purged_total', 'Message bodies cleared by the retention job (rows keep their keys)', []);
 
   /** Reported by /health/dependencies' monitor; channel is empty for global dependencies (postgres, redis, genesys-token). */
-  readonly dependencyUp = new Gauge({
-    name: 'bridge_dependency_up',
-    help: '1 when the last check of a dependency or credential succeeded, 0 when it failed (per channel for bot tokens and webhooks)',
-    labelNames: ['dependency', 'channel'] as const,
-    registers: [this.registry],
-  });
+  readonly dependencyUp = this.gauge('bridge_dependency_up', '1 when the last check of a dependency or credential succeeded, 0 when it failed (per channel for bot tokens and webhooks)', ['dependency', 'channel']);
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** Calls to Telegram and Genesys: one bucket layout, so their dashboards compare. */
+  private apiLatency<L extends string>(name: string, help: string, labelNames: readonly L[]): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  }
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });

@@ -8,3 +8,4 @@ export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 export { SpanTree } from './span-tree.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { ReadyForwarder, type ForwardedAnswer } from './ready-forwarder.js';
+export { CliHarness, type CliEntry, type CliRun } from './cli-harness.js';

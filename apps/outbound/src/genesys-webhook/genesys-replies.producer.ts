@@ -9,7 +9,7 @@ import { outboundIncomingStaleMs } from '../telegram-send/outbound-turns.provide
 import { telegramChatIdOf } from '../telegram-send/reply-order-key.js';
 
 /**
- * Genesys retries a webhook for ~85 s (reference §3.5) and may re-post later; a day of memory per
+ * Genesys retries a webhook for ~85 s (https://developer.genesys.cloud/commdigital/digital/openmessaging/validate.html, "Webhook retry policy") and may re-post later; a day of memory per
  * message id is cheap, and the message log's unique Genesys id guards beyond it.
  */
 export const REPLY_DEDUPLICATION_TTL_MS = 25 * 60 * 60 * 1000;

@@ -1,11 +1,10 @@
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '@tgg/config';
 import { FakeGenesys, FakeTelegram, hubSignature } from '@tgg/emulators';
 import { startService, type RunningService } from '@tgg/service-runtime';
-import { HARNESS_CREDENTIALS, createTestDatabase, eventually, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
+import { HARNESS_CREDENTIALS, TcpProxy, createTestDatabase, eventually, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
 import { outboundService } from '../outbound.service-definition.js';
 
 /** The value of a counter sample with these labels, whatever order the registry prints them in. */
@@ -18,48 +17,9 @@ function counterValue(metrics: string, name: string, labels: Record<string, stri
   return undefined;
 }
 
-/** A TCP proxy in front of Redis that a test can cut, to play "Redis is down" for this service only. */
-class CuttableProxy {
-  private readonly sockets = new Set<net.Socket>();
-  private cut = false;
-  private constructor(private readonly server: net.Server) {}
-
-  static async start(target: { host: string; port: number }): Promise<CuttableProxy> {
-    const server = net.createServer();
-    const proxy = new CuttableProxy(server);
-    server.on('connection', (client) => {
-      if (proxy.cut) return client.destroy();
-      const upstream = net.connect(target.port, target.host);
-      for (const socket of [client, upstream]) {
-        proxy.sockets.add(socket);
-        socket.on('close', () => proxy.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return proxy;
-  }
-
-  get url(): string {
-    const address = this.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('proxy is not listening');
-    return `redis://127.0.0.1:${address.port}`;
-  }
-
-  setCut(cut: boolean): void {
-    this.cut = cut;
-    if (cut) for (const socket of this.sockets) socket.destroy();
-  }
-
-  async close(): Promise<void> {
-    this.setCut(true);
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 describe('POST /genesys/webhook/:channel (in-process service, real Redis and Postgres)', () => {
-  let proxy: CuttableProxy;
+  /** In front of Redis, cut to play "Redis is down" for this service only. */
+  let proxy: TcpProxy;
   let db: TestDatabase;
   let telegram: FakeTelegram;
   let genesys: FakeGenesys;
@@ -79,14 +39,14 @@ describe('POST /genesys/webhook/:channel (in-process service, real Redis and Pos
   beforeAll(async () => {
     const target = new URL(redisUrl());
     db = await createTestDatabase();
-    [proxy, telegram, genesys] = await Promise.all([CuttableProxy.start({ host: target.hostname, port: Number(target.port || 6379) }), FakeTelegram.start(), FakeGenesys.start()]);
+    [proxy, telegram, genesys] = await Promise.all([TcpProxy.start(Number(target.port || 6379), target.hostname), FakeTelegram.start(), FakeGenesys.start()]);
     telegram.addBot(HARNESS_CREDENTIALS.botToken);
     genesys.addClient(HARNESS_CREDENTIALS.clientId, HARNESS_CREDENTIALS.clientSecret);
     genesys.addIntegration(HARNESS_CREDENTIALS.integrationId);
     prefix = testQueuePrefix();
     const config = loadConfig({
       DATABASE_URL: db.url,
-      REDIS_URL: proxy.url,
+      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
       QUEUE_PREFIX: prefix,
       TELEGRAM_API_BASE_URL: telegram.baseUrl,
       GENESYS_LOGIN_BASE_URL: genesys.baseUrl,
@@ -108,7 +68,7 @@ describe('POST /genesys/webhook/:channel (in-process service, real Redis and Pos
   }, 30_000);
 
   afterAll(async () => {
-    proxy?.setCut(false);
+    proxy?.restore();
     await service?.app.close();
     await replies?.obliterate({ force: true }).catch(() => undefined);
     await replies?.close();
@@ -122,13 +82,13 @@ describe('POST /genesys/webhook/:channel (in-process service, real Redis and Pos
   it('answers 503 with Retry-After while Redis is unreachable, and 200 again once it is back', async () => {
     expect((await post(agentReply('before-outage'))).status).toBe(200);
 
-    proxy.setCut(true);
+    proxy.cut();
     const during = await post(agentReply('during-outage'));
     expect(during.status).toBe(503);
     expect(during.headers.get('retry-after')).toBe('5');
     expect(await during.json()).toEqual({ error: 'unavailable', message: 'cannot persist the message right now' });
 
-    proxy.setCut(false);
+    proxy.restore();
     // Genesys retries the same message; it goes through once the connection is back.
     await eventually(async () => expect((await post(agentReply('during-outage'))).status).toBe(200), 15_000, 200);
     const names = (await replies.getJobs(['waiting', 'active', 'completed', 'delayed', 'failed'])).map((job) => (job.data as { reply: { id: string } }).reply.id).sort();

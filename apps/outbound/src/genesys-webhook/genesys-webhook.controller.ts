@@ -29,7 +29,7 @@ export class GenesysWebhookController {
    * bytes: re-serialised JSON may differ from what Genesys signed). 200 comes only after Redis
    * holds the job. After that, every outcome — Telegram down, chat blocked, unknown chat — is a
    * receipt, never an HTTP error: Genesys retries non-2xx and a failing webhook can break the
-   * whole conversation (reference §3.5).
+   * whole conversation (https://developer.genesys.cloud/commdigital/digital/openmessaging/validate.html; https://developer.genesys.cloud/forum/t/openmessage-need-to-either-disable-input-or-inform-agent-message-didnt-go-through/30668).
    */
   @Post(':channel')
   @HttpCode(200)

@@ -2,8 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { ChannelDirectory } from '@tgg/data';
-import type { GenesysTokenCache } from '@tgg/genesys';
-import { GENESYS_TOKENS, LOGGER, safeDetail, type DependencySource, type DependencyStatus } from '@tgg/service-runtime';
+import { LOGGER, safeDetail, type DependencySource, type DependencyStatus } from '@tgg/service-runtime';
 import { TelegramBots } from '../telegram-send/telegram-bots.js';
 import { messageOf } from '../error-message.js';
 import { webhookStatus } from './webhook-state.js';
@@ -16,22 +15,21 @@ interface ChannelHealth {
 }
 
 /**
- * Calls getMe and getWebhookInfo for every channel's bot and fetches the Genesys token at start and
- * every few minutes, so /health/dependencies answers from cached results (a request never calls
- * Telegram or Genesys) and a revoked token shows up before the first reply fails on it. None of
- * this gates readiness: one bad bot must not take the other channels' webhooks out of service.
+ * Calls getMe and getWebhookInfo for every channel's bot at start and every few minutes, so
+ * /health/dependencies answers from cached results (a request never calls Telegram) and a revoked
+ * bot token shows up before the first reply fails on it. None of this gates readiness: one bad bot
+ * must not take the other channels' webhooks out of service. (The Genesys token has its one poller
+ * in @tgg/genesys' client providers.)
  */
 @Injectable()
 export class DependencyHealthPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly channelHealth = new Map<string, ChannelHealth>();
   private timer: NodeJS.Timeout | undefined;
-  private tokenWasHealthy = true;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
     @Inject(TelegramBots) private readonly telegram: TelegramBots,
-    @Inject(GENESYS_TOKENS) private readonly tokens: GenesysTokenCache | undefined,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -64,7 +62,7 @@ export class DependencyHealthPoller implements OnApplicationBootstrap, BeforeApp
     await this.channels.reload().catch((error: unknown) => this.logger.warn({ err: { message: messageOf(error) } }, 'could not reload channels'));
     const channels = this.channels.all();
     for (const name of this.channelHealth.keys()) if (!channels.some((channel) => channel.name === name)) this.channelHealth.delete(name);
-    await Promise.all([...channels.map(async (channel) => this.checkBot(channel.name, this.telegram.clientFor(channel))), this.checkToken()]);
+    await Promise.all(channels.map(async (channel) => this.checkBot(channel.name, this.telegram.clientFor(channel))));
   }
 
   private async checkBot(channelName: string, bot: ReturnType<TelegramBots['clientFor']>): Promise<void> {
@@ -92,18 +90,5 @@ export class DependencyHealthPoller implements OnApplicationBootstrap, BeforeApp
   private expectedWebhookUrl(channelName: string): string {
     const base = new URL(this.config.http.publicBaseUrl);
     return `${base.origin}${base.pathname.replace(/\/+$/, '')}/telegram/webhook/${channelName}`;
-  }
-
-  private async checkToken(): Promise<void> {
-    if (!this.tokens) return;
-    try {
-      await this.tokens.token();
-      if (!this.tokenWasHealthy) this.logger.info('Genesys token fetch works again');
-      this.tokenWasHealthy = true;
-    } catch (error) {
-      // One line per change of state, not one per poll.
-      if (this.tokenWasHealthy) this.logger.error({ err: { message: messageOf(error) } }, 'cannot get a Genesys token; receipts wait until it works');
-      this.tokenWasHealthy = false;
-    }
   }
 }

@@ -15,7 +15,7 @@ export interface AttachmentDownloaderOptions {
 
 /**
  * Fetches an agent attachment from its Genesys URL (api-downloads.<region>/api/v2/downloads/…).
- * Whether that URL needs a token is undocumented (reference §3.3), so: an anonymous GET first, and
+ * Whether that URL needs a token is undocumented (https://developer.genesys.cloud/commdigital/digital/openmessaging/outboundMessages), so: an anonymous GET first, and
  * on 401/403 again with the bearer token — but only to a Genesys host, so an attachment URL can
  * never make us hand our token to someone else. Read into memory with a cap, because the exact
  * size decides the Telegram method (photo ≤ 10 MB) and a file over the limit is not worth reading.

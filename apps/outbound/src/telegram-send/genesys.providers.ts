@@ -1,14 +1,14 @@
 import type { Provider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import type { GenesysTokenCache } from '@tgg/genesys';
-import { GENESYS_TOKENS, METRICS, genesysProviders as sharedGenesysProviders } from '@tgg/service-runtime';
+import { GENESYS_TOKENS, genesysClientProviders, type GenesysTokenCache } from '@tgg/genesys';
+import { METRICS } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { GenesysAttachmentDownloader } from './genesys-attachment.downloader.js';
 import { TELEGRAM_UPLOAD_LIMIT_BYTES } from './media-method.js';
 
-/** The shared token cache and receipt client, plus the downloader of agents' attachments. */
-export const genesysProviders: Provider[] = [
-  ...sharedGenesysProviders,
+/** Outbound's Genesys side: the shared client (token cache, its poller, the receipt client), plus the downloader of agents' attachments. */
+export const outboundGenesysProviders: Provider[] = [
+  ...genesysClientProviders,
   {
     provide: GenesysAttachmentDownloader,
     inject: [APP_CONFIG, METRICS, GENESYS_TOKENS],

@@ -104,7 +104,7 @@ export class ReplyDelivery {
     return this.book.succeeded(job, channel, claim, firstMessageId, notice);
   }
 
-  /** Typing is a hint, not a message: stale or failed ones are dropped, never retried (reference §3.2). */
+  /** Typing is a hint, not a message: stale or failed ones are dropped, never retried (https://core.telegram.org/bots/api#sendchataction). */
   private async showTyping(channel: ChannelRecord, job: TelegramReplyReadyV1, durationMs: number): Promise<void> {
     if (Date.now() - job.receivedAtMs > durationMs) {
       this.metrics.replies.inc({ outcome: 'ignored', reason: 'typing_stale' });

@@ -3,8 +3,8 @@ import { ChatIdString } from '@tgg/contracts';
 /**
  * A reply's place in its chat: (channel.time, arrival sequence) as one fixed-width string, so the
  * chat-turn scripts' byte-wise comparison is the same order. channel.time comes first because
- * Genesys retries can reorder deliveries (reference §3.5: "order per channel.to.id by
- * channel.time"); the arrival sequence (BullMQ's job counter of the genesys-replies queue, taken
+ * Genesys retries can reorder deliveries (webhook retry policy, https://developer.genesys.cloud/commdigital/digital/openmessaging/validate.html),
+ * so order per channel.to.id follows channel.time; the arrival sequence (BullMQ's job counter of the genesys-replies queue, taken
  * atomically when the webhook enqueued) breaks ties between replies stamped in the same
  * millisecond. Both come from the stored job, so an intake retry computes the same key and the
  * turn store recognises the duplicate.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Genesys Cloud Open Messaging shapes (../shared/reference/genesys-open-messaging.md). Enums are
+ * Genesys Cloud Open Messaging shapes (https://developer.genesys.cloud/commdigital/digital/openmessaging/). Enums are
  * read case-insensitively and unknown values are kept, never rejected: Genesys adds values.
  */
 
@@ -64,12 +64,12 @@ export type OpenInboundReceipt = z.infer<typeof OpenInboundReceipt>;
 const caseInsensitive = <T extends string>(values: readonly T[]) =>
   z.string().transform((value) => values.find((known) => known.toLowerCase() === value.toLowerCase()) ?? value);
 
+/** As Genesys sends it: loose (fields get added), mediaType in any case, url and mime not guaranteed. */
 export const OutboundAttachment = z.looseObject({
-  id: z.string().optional(),
-  mediaType: caseInsensitive(['Image', 'Video', 'Audio', 'File', 'Link'] as const),
+  ...InboundAttachment.pick({ id: true, filename: true }).shape,
+  mediaType: caseInsensitive(GenesysMediaType.options),
   url: z.string(),
   mime: z.string().optional(),
-  filename: z.string().optional(),
   contentSizeBytes: z.number().optional(),
 });
 export type OutboundAttachment = z.infer<typeof OutboundAttachment>;

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { DeadLetterV1 } from './dead-letter.v1.js';
 import { GenesysMessageReadyV1 } from './genesys-message-ready.v1.js';
 import { GenesysReplyReceivedV1 } from './genesys-reply-received.v1.js';
 import { GenesysReceiptReadyV1 } from './genesys-receipt-ready.v1.js';
@@ -15,7 +14,6 @@ export const JOB_SCHEMAS = {
   'telegram-update-received.v1': TelegramUpdateReceivedV1,
   'genesys-message-ready.v1': GenesysMessageReadyV1,
   'genesys-reply-received.v1': GenesysReplyReceivedV1,
-  'dead-letter.v1': DeadLetterV1,
   'telegram-reply-ready.v1': TelegramReplyReadyV1,
   'genesys-receipt-ready.v1': GenesysReceiptReadyV1,
   'message-retention-due.v1': MessageRetentionDueV1,
@@ -24,5 +22,5 @@ export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
 
 export * from './common.js';
-export { DeadLetterV1, GenesysMessageReadyV1, GenesysReplyReceivedV1, TelegramUpdateReceivedV1 };
+export { GenesysMessageReadyV1, GenesysReplyReceivedV1, TelegramUpdateReceivedV1 };
 export { GenesysReceiptReadyV1, TelegramReplyReadyV1, MessageRetentionDueV1 };

@@ -51,7 +51,7 @@ export function redisDependency(redis: Redis): DependencySource {
   });
 }
 
-/** From the token cache's last fetch (the poller and real traffic refresh it): never calls Genesys itself. */
+/** From the token cache's last fetch (its one poller, in @tgg/genesys' client providers, and real traffic refresh it): never calls Genesys itself. */
 export function genesysTokenDependency(tokens: GenesysTokenCache | undefined): DependencySource {
   return {
     name: 'genesys-token',

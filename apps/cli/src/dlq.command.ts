@@ -28,14 +28,14 @@ export function registerDlqCommands(program: Command, run: Runner): void {
     .command('list')
     .description('failed jobs: queue, id, name, attempts, failed at, reason (never the payload)')
     .option('--queue <name>', queueHelp)
-    .option('--limit <n>', 'at most n jobs per queue, newest first', '20')
+    .option('--limit <n>', 'the n most recently failed jobs per queue, newest first', '20')
     .action((options: unknown) => run((context) => listDeadLetters(context, parseOptions(ListOptions, options))));
 
   dlq
     .command('replay')
     .description('move failed jobs back to waiting, oldest first, with a fresh delivery horizon (a replayed message arrives after later ones of its chat)')
     .option('--queue <name>', queueHelp)
-    .option('--limit <n>', 'at most n jobs per queue, newest first (default: all)')
+    .option('--limit <n>', 'only the n most recently failed jobs per queue (default: all); they are replayed oldest first')
     .option('--job <id>', 'only this job (needs --queue)')
     .action((options: unknown) => run((context) => replayDeadLetters(context, parseOptions(ReplayOptions, options))));
 
@@ -43,7 +43,7 @@ export function registerDlqCommands(program: Command, run: Runner): void {
     .command('purge')
     .description('delete failed jobs for good (requires --yes)')
     .option('--queue <name>', queueHelp)
-    .option('--limit <n>', 'at most n jobs per queue, newest first (default: all)')
+    .option('--limit <n>', 'only the n most recently failed jobs per queue (default: all)')
     .option('--job <id>', 'only this job (needs --queue)')
     .option('--yes', 'confirm: the jobs and their payloads are deleted')
     .action((options: unknown) => run((context) => purgeDeadLetters(context, parseOptions(PurgeOptions, options))));

@@ -1,17 +1,18 @@
 import pg from 'pg';
-import { CliHarness } from './testing/cli-harness.js';
+import { CliHarness } from '@tgg/testing';
+import { runCli, type RunCliOptions } from './run-cli.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const NOW_MS = Date.UTC(2026, 11, 6, 12, 0, 0);
 
 describe('npm run cli -- messages purge', () => {
-  let harness: CliHarness;
+  let harness: CliHarness<RunCliOptions>;
   let db: pg.Client;
 
   const bodies = async () => (await db.query<{ body: string | null }>('SELECT body FROM messages ORDER BY telegram_message_id')).rows.map((row) => row.body);
 
   beforeAll(async () => {
-    harness = await CliHarness.start();
+    harness = await CliHarness.start(runCli);
     db = new pg.Client({ connectionString: harness.db.url });
     await db.connect();
     const bot = harness.newBot('retention_bot');

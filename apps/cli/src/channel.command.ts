@@ -107,8 +107,8 @@ async function addChannel(context: CliContext, nameArgument: string, options: z.
   ]);
   if (!record.genesysIntegrationId) printer.line(`next: npm run cli -- genesys integration create --channel ${name}`);
   printer.line(`${record.genesysIntegrationId ? 'next' : 'then'}: npm run cli -- webhook set --channel ${name}`);
-  // ChannelDirectory keeps records it has seen; a new name is found on the first miss, a changed one needs a restart.
-  if (existing) printer.line('note: running services cache channel secrets — restart them to use the new values');
+  // ChannelDirectory finds a new name on its first miss, and reloads every channel every 30 s (DataModule).
+  if (existing) printer.line('note: running services pick up the new values within 30 s (they reload channels by themselves)');
 }
 
 async function verifyBotToken(context: CliContext, name: string, botToken: string): Promise<{ id: number; username?: string }> {
@@ -164,7 +164,7 @@ async function rotateSecret(context: CliContext, nameArgument: string): Promise<
     throw new CliError(`${error.message}; the new secret is stored but Telegram still sends the old one — fix the cause, then run \`npm run cli -- webhook set --channel ${name}\``);
   }
   context.printer.line(`✓ webhook re-registered at ${url}: Telegram now sends the new secret`);
-  context.printer.line('note: running services cache channel secrets — restart ingress so it accepts the new secret');
+  context.printer.line('note: no restart needed: ingress reloads channels when a webhook carries a secret it does not know, so it accepts the new one at once');
 }
 
 function requireExisting(existing: ChannelRecord | undefined): ChannelRecord {

@@ -82,7 +82,7 @@ async function createIntegration(context: CliContext, options: z.infer<typeof Cr
   if (channel.source === 'environment') {
     printer.line(`next: set GENESYS_INTEGRATION_ID=${integration.id} in the services' environment and restart them`);
   } else {
-    printer.line('note: running services cache channels — restart them so they use the new integration');
+    printer.line('note: running services pick up the new integration within 30 s (they reload channels by themselves)');
   }
   printer.line('then: in Genesys, Admin → Message → Message Routing: route this integration to an Inbound Message flow');
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CliContext, GenesysApi } from './cli-context.js';
 import { CliError } from './cli-error.js';
 
-/** The parts of OpenIntegration the CLI reads (genesys-open-messaging.md §4); Genesys adds fields freely. */
+/** The parts of OpenIntegration the CLI reads (https://developer.genesys.cloud/commdigital/digital/openmessaging/); Genesys adds fields freely. */
 export const OpenIntegration = z.looseObject({
   id: z.string().min(1),
   name: z.string().optional(),

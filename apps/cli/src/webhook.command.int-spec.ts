@@ -1,15 +1,16 @@
 import { ALLOWED_UPDATES } from '@tgg/contracts';
-import { CliHarness } from './testing/cli-harness.js';
+import { CliHarness } from '@tgg/testing';
+import { runCli, type RunCliOptions } from './run-cli.js';
 
 describe('npm run cli -- webhook', () => {
-  let harness: CliHarness;
+  let harness: CliHarness<RunCliOptions>;
   let bot: { token: string; id: number };
   const envWebhookSecret = 'env_webhook-secret_4f1c9a77d2';
   /** Channel "default" from the environment, as the services run it. */
   let envChannel: Record<string, string>;
 
   beforeAll(async () => {
-    harness = await CliHarness.start();
+    harness = await CliHarness.start(runCli);
     bot = harness.newBot('default_bot');
     envChannel = {
       TELEGRAM_BOT_TOKEN: bot.token,

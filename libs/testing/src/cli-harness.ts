@@ -2,9 +2,21 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ChannelRepository, createPrismaClient, SecretBox, type PrismaClient } from '@tgg/data';
 import { FakeGenesys, FakeTelegram } from '@tgg/emulators';
-import { createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
-import type { CliIo } from '../cli-io.js';
-import { runCli, type RunCliOptions } from '../run-cli.js';
+import { createTestDatabase, testQueuePrefix, type TestDatabase } from './test-db.js';
+import { redisUrl } from './test-env.js';
+
+/** The CLI's I/O as its `runCli` takes it (apps/cli/src/cli-io.ts), restated so this lib needs no app import. */
+export interface CliIo {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+  readStdinLine(prompt: string): Promise<string>;
+}
+
+/**
+ * The operator CLI as a function (apps/cli/src/run-cli.ts `runCli`). The spec passes it in: a lib may
+ * not import an app, and only specs may import this lib.
+ */
+export type CliEntry<Options> = (argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo, options?: Options) => Promise<number>;
 
 export interface CliRun {
   exitCode: number;
@@ -12,12 +24,12 @@ export interface CliRun {
   stderr: string;
 }
 
-export interface RunInput {
+export interface RunInput<Options> {
   /** Replaces variables of the harness environment; `undefined` removes one. */
   env?: Record<string, string | undefined>;
   stdin?: string;
   /** Clock and sleep for commands that poll. */
-  options?: RunCliOptions;
+  options?: Options;
 }
 
 /**
@@ -26,7 +38,7 @@ export interface RunInput {
  * test if any secret it knows of — env secrets, bot tokens, every secret ever stored in a channel —
  * appears in the output, whole or as a 10-character piece.
  */
-export class CliHarness {
+export class CliHarness<Options> {
   readonly encryptionKey = randomBytes(32).toString('hex');
   readonly genesysClient = { id: `cli-client-${randomBytes(3).toString('hex')}`, secret: `client-secret-${randomBytes(12).toString('hex')}` };
   readonly queuePrefix = testQueuePrefix();
@@ -34,6 +46,7 @@ export class CliHarness {
   private readonly prisma: PrismaClient;
 
   private constructor(
+    private readonly runCli: CliEntry<Options>,
     readonly db: TestDatabase,
     readonly telegram: FakeTelegram,
     readonly genesys: FakeGenesys,
@@ -43,9 +56,9 @@ export class CliHarness {
     genesys.addClient(this.genesysClient.id, this.genesysClient.secret);
   }
 
-  static async start(): Promise<CliHarness> {
+  static async start<Options>(runCli: CliEntry<Options>): Promise<CliHarness<Options>> {
     const [db, telegram, genesys] = await Promise.all([createTestDatabase(), FakeTelegram.start(), FakeGenesys.start()]);
-    return new CliHarness(db, telegram, genesys);
+    return new CliHarness(runCli, db, telegram, genesys);
   }
 
   /** The services' environment minus the credential set: a database-only setup. */
@@ -77,7 +90,7 @@ export class CliHarness {
     for (const value of values) this.secrets.add(value);
   }
 
-  async run(argv: string[], input: RunInput = {}): Promise<CliRun> {
+  async run(argv: string[], input: RunInput<Options> = {}): Promise<CliRun> {
     const stdout: string[] = [];
     const stderr: string[] = [];
     const io: CliIo = {
@@ -90,7 +103,7 @@ export class CliHarness {
     };
     const env = { ...this.baseEnv(), ...input.env };
     for (const [name, value] of Object.entries(input.env ?? {})) if (value !== undefined && /SECRET|TOKEN|KEY/.test(name)) this.rememberSecret(value);
-    const exitCode = await runCli(argv, env, io, input.options);
+    const exitCode = await this.runCli(argv, env, io, input.options);
     const result = { exitCode, stdout: stdout.join(''), stderr: stderr.join('') };
     await this.expectNoSecretIn(`${result.stdout}\n${result.stderr}`);
     return result;
@@ -132,7 +145,7 @@ export class CliHarness {
 
 /** The secret itself and every 10-character window of it (a leak of half a token is still a leak). */
 function piecesOf(secret: string): string[] {
-  // A bot token's numeric prefix is the bot's public user id (telegram-bot-api.md §3.6): printable.
+  // A bot token's numeric prefix is the bot's public user id (https://core.telegram.org/bots/api#authorizing-your-bot): printable.
   const secretPart = secret.replace(/^\d+:/, '');
   if (secretPart.length <= 10) return [secret, secretPart];
   return [secret, ...Array.from({ length: secretPart.length - 9 }, (_, start) => secretPart.slice(start, start + 10))];

@@ -7,7 +7,7 @@ import { CliError } from './cli-error.js';
  */
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-// setWebhook refuses any other port (telegram-bot-api.md §1.1).
+// setWebhook refuses any other port (https://core.telegram.org/bots/api#setwebhook: ports 443, 80, 88, 8443).
 const TELEGRAM_PORTS = new Set(['', '443', '80', '88', '8443']);
 const WEBHOOK_PATH = /\/(?:telegram\/webhook|genesys\/webhook|media)(?:\/|$)/;
 

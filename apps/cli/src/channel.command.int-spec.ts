@@ -1,9 +1,10 @@
-import { CliHarness } from './testing/cli-harness.js';
+import { CliHarness } from '@tgg/testing';
+import { runCli, type RunCliOptions } from './run-cli.js';
 
 describe('npm run cli -- channel', () => {
-  let harness: CliHarness;
+  let harness: CliHarness<RunCliOptions>;
   beforeAll(async () => {
-    harness = await CliHarness.start();
+    harness = await CliHarness.start(runCli);
   });
   afterAll(async () => {
     await harness.close();

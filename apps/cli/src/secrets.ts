@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CliError } from './cli-error.js';
 import type { CliContext } from './cli-context.js';
 
-/** Telegram's secret_token alphabet and length (telegram-bot-api.md §1.1). */
+/** Telegram's secret_token alphabet and length (https://core.telegram.org/bots/api#setwebhook, secret_token). */
 const TELEGRAM_SECRET = /^[A-Za-z0-9_-]{1,256}$/;
 /** The same loose shape loadConfig accepts for TELEGRAM_BOT_TOKEN (emulator tokens included). */
 const BOT_TOKEN = /^\d+:[A-Za-z0-9_-]+$|^[A-Za-z0-9_:-]{8,}$/;
@@ -12,7 +12,7 @@ export function generateTelegramWebhookSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** 256 random bits; Genesys requires more than 15 characters (genesys-open-messaging.md §4). */
+/** 256 random bits; Genesys requires more than 15 characters (https://help.mypurecloud.com/articles/configure-an-open-messaging-integration/). */
 export function generateGenesysWebhookSecret(): string {
   return randomBytes(32).toString('base64url');
 }

@@ -1,14 +1,14 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ALL_QUEUES, QueueName } from '@tgg/queues';
-import { redisUrl } from '@tgg/testing';
-import { CliHarness } from './testing/cli-harness.js';
+import { CliHarness, redisUrl } from '@tgg/testing';
+import { runCli, type RunCliOptions } from './run-cli.js';
 
 /** Customer text lives in payloads; the DLQ commands must never print it. */
 const CUSTOMER_TEXT = 'my card number is 4111 1111 1111 1111';
 
 describe('npm run cli -- dlq', () => {
-  let harness: CliHarness;
+  let harness: CliHarness<RunCliOptions>;
   let connection: Redis;
   const queues = new Map<QueueName, Queue>();
 
@@ -49,7 +49,7 @@ describe('npm run cli -- dlq', () => {
   }
 
   beforeAll(async () => {
-    harness = await CliHarness.start();
+    harness = await CliHarness.start(runCli);
     connection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
   });
   afterAll(async () => {

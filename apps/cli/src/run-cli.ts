@@ -22,7 +22,7 @@ export interface RunCliOptions {
 /**
  * The operator CLI (SPEC §7) as a function: parses `argv` (user arguments only), runs the command
  * against `env` and writes through `io`. Resolves with the exit code — never exits the process,
- * so tests run it in-process and scripts/cli.ts stays a one-liner.
+ * so tests run it in-process and main.ts stays a one-liner.
  */
 export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo, options: RunCliOptions = {}): Promise<number> {
   const context = new CliContext({ env, io, migrationsDir: options.migrationsDir ?? path.resolve('prisma/migrations'), now: options.now, sleep: options.sleep });

@@ -1,16 +1,17 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CliHarness } from './testing/cli-harness.js';
+import { CliHarness } from '@tgg/testing';
+import { runCli, type RunCliOptions } from './run-cli.js';
 
 describe('npm run cli -- doctor', () => {
-  let harness: CliHarness;
+  let harness: CliHarness<RunCliOptions>;
   let bot: { token: string; id: number };
   let envChannel: Record<string, string>;
   const integrationId = '5c1d2e3f-0000-4000-8000-0000000d0c70';
 
   beforeAll(async () => {
-    harness = await CliHarness.start();
+    harness = await CliHarness.start(runCli);
     bot = harness.newBot('default_bot');
     envChannel = {
       TELEGRAM_BOT_TOKEN: bot.token,

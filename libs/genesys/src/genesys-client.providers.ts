@@ -1,14 +1,17 @@
 import type { Provider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import { GenesysTokenCache, OpenMessagingClient } from '@tgg/genesys';
-import { METRICS } from '../tokens.js';
-import type { BridgeMetrics } from '@tgg/telemetry';
+import { METRICS, type BridgeMetrics } from '@tgg/telemetry';
+import { GenesysTokenPoller } from './genesys-token.poller.js';
+import { GENESYS_TOKENS } from './genesys-tokens.js';
+import { OpenMessagingClient } from './open-messaging.client.js';
+import { GenesysTokenCache } from './token-cache.js';
 
-/** Absent when no Genesys OAuth client is configured (a bare sandbox-mode process). */
-export const GENESYS_TOKENS = Symbol('GENESYS_TOKENS');
-
-/** The Genesys token cache and Open Messaging client, shared by the dispatcher and outbound. */
-export const genesysProviders: Provider[] = [
+/**
+ * The Genesys Cloud client of a service (the dispatcher and outbound): one token cache
+ * (GENESYS_TOKENS), the Open Messaging client, and the poller that keeps the token warm — listed
+ * together so every process that talks to Genesys polls its token exactly once.
+ */
+export const genesysClientProviders: Provider[] = [
   {
     provide: GENESYS_TOKENS,
     inject: [APP_CONFIG, METRICS],
@@ -35,4 +38,5 @@ export const genesysProviders: Provider[] = [
           })
         : undefined,
   },
+  GenesysTokenPoller,
 ];

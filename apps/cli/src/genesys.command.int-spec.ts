@@ -1,9 +1,10 @@
-import { CliHarness } from './testing/cli-harness.js';
+import { CliHarness } from '@tgg/testing';
+import { runCli, type RunCliOptions } from './run-cli.js';
 
 describe('npm run cli -- genesys integration', () => {
-  let harness: CliHarness;
+  let harness: CliHarness<RunCliOptions>;
   beforeAll(async () => {
-    harness = await CliHarness.start();
+    harness = await CliHarness.start(runCli);
     const bot = harness.newBot('support_bot');
     const added = await harness.run(['channel', 'add', 'support', '--bot-token-env', 'T'], { env: { T: bot.token } });
     expect(added.exitCode).toBe(0);

@@ -53,7 +53,7 @@ function hintFor(error: BridgeError, channel: OperatedChannel): string {
   return '';
 }
 
-/** getWebhookInfo as label/value pairs (telegram-bot-api.md §1.4). */
+/** getWebhookInfo as label/value pairs (https://core.telegram.org/bots/api#getwebhookinfo). */
 export function webhookInfoFields(info: TelegramWebhookInfo, expectedUrl: string | undefined, nowMs: number): [string, string][] {
   const urlNote = !info.url ? ' (none: Telegram keeps updates for getUpdates; run `webhook set`)' : expectedUrl === undefined || info.url === expectedUrl ? '' : ` (expected ${expectedUrl})`;
   const fields: [string, string][] = [
