@@ -19,7 +19,12 @@ declare module 'autocannon' {
     connections?: number;
     overallRate?: number;
     headers?: Record<string, string>;
-    requests?: { setupRequest?: (request: { body?: string }) => { body?: string } }[];
+    pipelining?: number;
+    requests?: {
+      // `context` is autocannon's per-connection scratch object (any shape); the bench keeps the body in flight there.
+      setupRequest?: (request: { body?: string }, context: { body?: string }) => { body?: string };
+      onResponse?: (status: number, body: string, context: { body?: string }) => void;
+    }[];
   }
   function autocannon(options: AutocannonOptions): Promise<AutocannonResult>;
   export default autocannon;

@@ -2,8 +2,7 @@
 // dist/ first (node scripts/build.mjs, ~5 s) only when a source is newer than that file.
 // Build progress goes to stderr so the script's stdout stays clean for pipes.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { buildIfStale } from './build-if-stale.mjs';
 
 const [target, ...args] = process.argv.slice(2);
 if (!target) {
@@ -11,29 +10,7 @@ if (!target) {
   process.exit(2);
 }
 
-// What the build reads: sources, compiler settings and the Prisma schema (the client is generated from it).
-const SOURCE_ROOTS = ['apps', 'libs', 'scripts', 'prisma', '.swcrc', 'package-lock.json'];
-const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'generated']);
-const TEST_FILE = /\.(spec|int-spec|e2e-spec)\.ts$/;
-
-function newestMtimeMs(entry) {
-  const stats = statSync(entry, { throwIfNoEntry: false });
-  if (!stats) return 0;
-  if (!stats.isDirectory()) return TEST_FILE.test(entry) ? 0 : stats.mtimeMs;
-  let newest = 0;
-  for (const child of readdirSync(entry, { withFileTypes: true })) {
-    if (child.isDirectory() && SKIPPED_DIRS.has(child.name)) continue;
-    newest = Math.max(newest, newestMtimeMs(path.join(entry, child.name)));
-  }
-  return newest;
-}
-
-const builtAtMs = statSync(target, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-if (builtAtMs < Math.max(...SOURCE_ROOTS.map(newestMtimeMs))) {
-  console.error(builtAtMs ? 'sources changed: rebuilding dist/ …' : `${target} missing: building dist/ …`);
-  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+buildIfStale(target);
 
 const result = spawnSync(process.execPath, [target, ...args], { stdio: 'inherit' });
 if (result.error) {

@@ -38,6 +38,7 @@ class PortTakenError extends Error {}
 /** A second process of a service (a replica), on its own port, sharing everything else. */
 export interface BridgeReplica {
   readonly port: number;
+  readonly pid: number | undefined;
   readonly url: string;
   /** SIGTERM; resolves once it exited. */
   stop(): Promise<void>;
@@ -178,6 +179,7 @@ export class BridgeHarness {
         };
         return {
           port,
+          pid: child.process.pid,
           url: `http://127.0.0.1:${port}`,
           stop: async () => {
             await terminate();

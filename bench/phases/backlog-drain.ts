@@ -1,0 +1,42 @@
+import { SATURATION_CONNECTIONS } from '../baselines.js';
+import type { BenchBridge } from '../bench-bridge.js';
+import { runLoad, type LoadResult } from '../load-generator.js';
+import { AckedUpdates, UpdateStream, keyOf } from '../updates.js';
+
+export interface DrainRound {
+  dispatchers: number;
+  sequencers: number;
+  /** Ingress at saturation with the pipeline paused: its sequencer and dispatcher processes sit idle. */
+  ingressAlone: LoadResult;
+  backlog: number;
+  /** First to last arrival at Genesys of the backlog: the steady rate, without the window's first hold. */
+  drainMs: number;
+  messagesPerS: number;
+  missing: number;
+}
+
+/**
+ * With the pipeline paused, ingress alone takes a saturating load for `durationS`; then `dispatchers`
+ * dispatchers drain that backlog end to end (webhook → Genesys). Leaves the pipeline running.
+ */
+export async function drainRound(bridge: BenchBridge, dispatchers: number, sequencers: number, durationS: number, chatBase: number, acked: AckedUpdates): Promise<DrainRound> {
+  await bridge.pausePipeline();
+  await bridge.setDispatchers(dispatchers);
+  const updates = new UpdateStream(chatBase, 500);
+  const backlog = new AckedUpdates();
+  const ingressAlone = await runLoad({
+    url: bridge.webhookUrl,
+    durationS,
+    connections: SATURATION_CONNECTIONS,
+    headers: bridge.webhookHeaders,
+    nextBody: () => updates.next(),
+    onAcked: (body) => backlog.add(keyOf(body)),
+  });
+  acked.merge(backlog);
+  console.log(`  ingress alone: ${ingressAlone.requestsPerS} req/s; draining ${backlog.size} acknowledged updates with ${dispatchers} dispatcher(s), ${sequencers} sequencer(s)`);
+  await bridge.resumePipeline();
+  const arrival = await bridge.waitForGenesys(backlog.messageIds(), `drain with ${dispatchers} dispatcher(s)`);
+  const drainMs = Math.max(1, arrival.lastAtMs - arrival.firstAtMs);
+  const delivered = backlog.size - arrival.missing;
+  return { dispatchers, sequencers, ingressAlone, backlog: backlog.size, drainMs, messagesPerS: delivered > 1 ? Math.round(((delivered - 1) * 1000) / drainMs) : 0, missing: arrival.missing };
+}
