@@ -26,7 +26,7 @@ export class ReplicaRotation {
     return outcome;
   }
 
-  /** "1 of 2 replicas: 312 + 297" */
+  /** Acknowledged per replica, e.g. "312 + 297". */
   describe(): string {
     return this.urls.map((url) => this.acknowledgedBy.get(url) ?? 0).join(' + ');
   }
