@@ -163,6 +163,24 @@ describe('FakeGenesys', () => {
       expect(fake.requests.filter((entry) => entry.route === 'message').map((entry) => [entry.messageId, entry.status])).toEqual([['1:7', 503], ['1:7', 200]]);
     });
 
+    it('stamps when each request arrived and when it was answered, so overlapping requests show', async () => {
+      const messageRequests = () => fake.requests.filter((entry) => entry.route === 'message');
+      fake.stall('message', 300, 1);
+      const startedAtMs = nowMs;
+      const held = request(fake, MESSAGE_PATH, { token, json: inboundMessage('1', 'held', '1:1') });
+      while (messageRequests().length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(messageRequests()[0]?.answeredAtMs).toBeUndefined(); // in flight
+      nowMs += 100;
+      expect((await request(fake, MESSAGE_PATH, { token, json: inboundMessage('1', 'quick', '1:2') })).status).toBe(200);
+      nowMs += 100;
+      expect((await held).status).toBe(200);
+      // The second started and was answered while the first was held.
+      expect(messageRequests().map(({ messageId, startedAtMs: start, atMs, answeredAtMs }) => ({ messageId, start, atMs, answeredAtMs }))).toEqual([
+        { messageId: '1:1', start: startedAtMs, atMs: startedAtMs, answeredAtMs: startedAtMs + 200 },
+        { messageId: '1:2', start: startedAtMs + 100, atMs: startedAtMs + 100, answeredAtMs: startedAtMs + 100 },
+      ]);
+    });
+
     it('can fail the token endpoint too', async () => {
       fake.failNext('token', 1, { status: 503 });
       expect((await requestToken(fake)).status).toBe(503);

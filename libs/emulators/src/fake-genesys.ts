@@ -44,7 +44,12 @@ export interface GenesysRequestRecord {
   method: string;
   path: string;
   status: number;
+  /** When its body had been read and the answer decided (before any stall). */
   atMs: number;
+  /** When the request arrived, before its body was read. */
+  startedAtMs: number;
+  /** When its answer was written (after any stall); unset while it is in flight. With startedAtMs, a test can tell whether a client had two requests open at once. */
+  answeredAtMs?: number;
   /** `channel.messageId` of an inbound message or receipt, so a test can follow one message's retries. */
   messageId?: string;
 }
@@ -264,6 +269,7 @@ export class FakeGenesys {
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const startedAtMs = this.clock();
     const url = requestUrl(request);
     const method = request.method ?? 'GET';
     let rawBody: Buffer;
@@ -275,11 +281,13 @@ export class FakeGenesys {
     }
     const { route, outcome } = this.decide(method, url, request.headers.authorization, rawBody);
     const messageId = route === 'message' || route === 'receipt' ? channelMessageIdOf(rawBody) : undefined;
-    this.requests.push({ route, method, path: url.pathname, status: outcome.status, atMs: this.clock(), ...(messageId === undefined ? {} : { messageId }) });
+    const record: GenesysRequestRecord = { route, method, path: url.pathname, status: outcome.status, atMs: this.clock(), startedAtMs, ...(messageId === undefined ? {} : { messageId }) };
+    this.requests.push(record);
 
     const stallMs = route === 'unknown' ? undefined : this.stalls.take(route, undefined);
     if (stallMs !== undefined) await this.server.delay(stallMs);
     writeOutcome(response, outcome);
+    record.answeredAtMs = this.clock();
   }
 
   private record<T>(list: T[], waiters: ArrivalWaiters<T>, entry: T): void {
