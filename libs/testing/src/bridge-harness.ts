@@ -130,10 +130,14 @@ export class BridgeHarness {
     harness.startingAll = true;
     try {
       await Promise.all((options.services ?? ['ingress', 'sequencer', 'dispatcher']).map((service) => harness.startService(service)));
+      await harness.restartStale();
+    } catch (error) {
+      // The spec never gets the harness to stop: end what did start, or its processes outlive the run and Jest hangs.
+      await harness.stop().catch(() => undefined);
+      throw error;
     } finally {
       harness.startingAll = false;
     }
-    await harness.restartStale();
     return harness;
   }
 
