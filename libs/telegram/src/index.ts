@@ -23,3 +23,13 @@ export {
   type TelegramUploadSource,
   type TelegramWebhookInfo,
 } from './bot-api.types.js';
+export {
+  buttonIdOf,
+  callbackDataOf,
+  newKeyboardId,
+  parseKeyboardButton,
+  serializeKeyboardButton,
+  type ButtonResponseType,
+  type KeyboardButtonRecord,
+} from './keyboard-buttons.js';
+export { KEYBOARD_BUTTON_TTL_S, KeyboardButtonStore } from './keyboard-buttons.store.js';
