@@ -39,6 +39,10 @@ export const ENV_RULES: Readonly<Partial<Record<EnvVariable, string>>> = {
   DEAD_LETTER_KEEP: 'an integer 1–10000000',
   WORKER_LOCK_MS: 'an integer 1000–600000',
   SHUTDOWN_DRAIN_MS: 'an integer 0–600000 (milliseconds)',
+  OPS_CONSOLE_TOKEN: '32–256 printable ASCII characters without spaces (e.g. `openssl rand -hex 32`)',
+  OPS_CONSOLE_USER: 'at most 64 characters, no colon or whitespace (HTTP basic auth)',
+  OPS_CONSOLE_PASSWORD: '12–256 characters',
+  GRAFANA_URL: 'an http(s):// URL (the Grafana root, e.g. http://localhost:3300)',
   TGG_SANDBOX: 'true, false, 1 or 0',
   TGG_SANDBOX_CONTROL_URL: 'an http:// URL',
 };

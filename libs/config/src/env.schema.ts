@@ -82,6 +82,12 @@ export const EnvSchema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(6_000),
   // On SIGTERM, running jobs get this long to finish; the rest are handed back to their queue at once (another replica takes them).
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  // The operator console under /ops (dispatcher): off unless a token or a user and password are set.
+  OPS_CONSOLE_TOKEN: optionalNonEmpty.pipe(z.string().min(32).max(256).regex(/^[\x21-\x7e]+$/).optional()),
+  OPS_CONSOLE_USER: optionalNonEmpty.pipe(z.string().max(64).regex(/^[^:\s]+$/).optional()),
+  OPS_CONSOLE_PASSWORD: optionalNonEmpty.pipe(z.string().min(12).max(256).optional()),
+  // Grafana with a Tempo data source: the console links messages to their traces.
+  GRAFANA_URL: optionalNonEmpty.pipe(z.url({ protocol: /^https?$/ }).optional()),
   // Set by `npm start` when it runs the built-in emulators: enables the /sandbox console.
   TGG_SANDBOX: booleanFlag,
   TGG_SANDBOX_CONTROL_URL: optionalNonEmpty.pipe(z.url({ protocol: /^http$/ }).optional()),
@@ -101,4 +107,5 @@ export const CREDENTIAL_VARIABLES = [
 /** Never printed, not even partly. */
 export const SECRET_VARIABLES = new Set<string>([
   'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'GENESYS_CLIENT_SECRET', 'GENESYS_WEBHOOK_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEY_PREVIOUS', 'DATABASE_URL', 'REDIS_URL',
+  'OPS_CONSOLE_TOKEN', 'OPS_CONSOLE_PASSWORD',
 ]);

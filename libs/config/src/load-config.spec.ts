@@ -171,3 +171,45 @@ describe('DATABASE_POOL_SIZE', () => {
     expect(errorOf(() => loadConfig({ DATABASE_POOL_SIZE: value })).message).toBe('invalid environment variable: DATABASE_POOL_SIZE — an integer 1–100');
   });
 });
+
+describe('ops console', () => {
+  const token = 'f'.repeat(64);
+
+  it('is off unless a token or basic-auth credentials are set', () => {
+    expect(loadConfig({}).opsConsole).toBeUndefined();
+    expect(loadConfig({ OPS_CONSOLE_TOKEN: '' }).opsConsole).toBeUndefined();
+  });
+
+  it('takes a token, basic-auth credentials, or both', () => {
+    expect(loadConfig({ OPS_CONSOLE_TOKEN: token }).opsConsole).toEqual({ token, basic: undefined });
+    expect(loadConfig({ OPS_CONSOLE_USER: 'ops', OPS_CONSOLE_PASSWORD: 'correct horse battery' }).opsConsole).toEqual({ token: undefined, basic: { user: 'ops', password: 'correct horse battery' } });
+    expect(loadConfig({ OPS_CONSOLE_TOKEN: token, OPS_CONSOLE_USER: 'ops', OPS_CONSOLE_PASSWORD: 'correct horse battery' }).opsConsole?.basic?.user).toBe('ops');
+  });
+
+  it('refuses a user without a password and a password without a user, naming the missing variable', () => {
+    expect(errorOf(() => loadConfig({ OPS_CONSOLE_USER: 'ops' })).message).toMatch(/^missing environment variable: OPS_CONSOLE_PASSWORD — OPS_CONSOLE_USER is set/);
+    const error = errorOf(() => loadConfig({ OPS_CONSOLE_PASSWORD: 'correct horse battery' }));
+    expect(error.message).toMatch(/^missing environment variable: OPS_CONSOLE_USER — OPS_CONSOLE_PASSWORD is set/);
+    expect(error.message).not.toContain('correct horse battery');
+  });
+
+  it.each([
+    ['OPS_CONSOLE_TOKEN', 'short-token'],
+    ['OPS_CONSOLE_TOKEN', `${'a'.repeat(40)} with spaces`],
+    ['OPS_CONSOLE_PASSWORD', 'short'],
+  ])('refuses a weak %s with its rule and without echoing it', (name, value) => {
+    const env = name === 'OPS_CONSOLE_PASSWORD' ? { OPS_CONSOLE_USER: 'ops', [name]: value } : { [name]: value };
+    const error = errorOf(() => loadConfig(env));
+    expect(error.message).toMatch(new RegExp(`^invalid environment variable: ${name} — `));
+    expect(error.message).not.toContain(value);
+  });
+
+  it('refuses a user name with a colon (it would split the basic-auth pair)', () => {
+    expect(errorOf(() => loadConfig({ OPS_CONSOLE_USER: 'a:b', OPS_CONSOLE_PASSWORD: 'correct horse battery' })).message).toMatch(/^invalid environment variable: OPS_CONSOLE_USER — /);
+  });
+
+  it('reads GRAFANA_URL without its trailing slash', () => {
+    expect(loadConfig({ GRAFANA_URL: 'http://grafana.local:3000/' }).telemetry.grafanaUrl).toBe('http://grafana.local:3000');
+    expect(errorOf(() => loadConfig({ GRAFANA_URL: 'ftp://x' })).message).toMatch(/^invalid environment variable: GRAFANA_URL — /);
+  });
+});

@@ -14,6 +14,12 @@ export interface DefaultChannelConfig {
   genesysWebhookSecret: string;
 }
 
+/** Who may open /ops: a bearer/login token, HTTP basic credentials, or both. */
+export interface OpsConsoleConfig {
+  token?: string;
+  basic?: { user: string; password: string };
+}
+
 export interface AppConfig {
   env: string;
   mode: 'live' | 'sandbox';
@@ -44,7 +50,10 @@ export interface AppConfig {
   previousEncryptionKeys: Buffer[];
   /** True when ENCRYPTION_KEY was not given and a throwaway one was generated (sandbox only). */
   encryptionKeyGenerated: boolean;
-  telemetry: { otlpEndpoint?: string };
+  /** grafanaUrl: GRAFANA_URL without a trailing slash; the ops console links traces there. */
+  telemetry: { otlpEndpoint?: string; grafanaUrl?: string };
+  /** The operator console under /ops: absent (off) unless OPS_CONSOLE_TOKEN or OPS_CONSOLE_USER + OPS_CONSOLE_PASSWORD are set. */
+  opsConsole?: OpsConsoleConfig;
   log: { level: Env['LOG_LEVEL']; pretty: boolean };
 }
 
@@ -122,9 +131,24 @@ export function toAppConfig(env: Env): AppConfig {
     encryptionKey,
     previousEncryptionKeys: (env.ENCRYPTION_KEY_PREVIOUS ?? '').split(',').map((key) => key.trim()).filter(Boolean).map((key) => parseKeyNamed(key, 'ENCRYPTION_KEY_PREVIOUS')),
     encryptionKeyGenerated: env.ENCRYPTION_KEY === undefined,
-    telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT },
+    telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, grafanaUrl: env.GRAFANA_URL === undefined ? undefined : stripTrailingSlash(env.GRAFANA_URL) },
+    opsConsole: opsConsoleOf(env),
     log: { level: env.LOG_LEVEL, pretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : false },
   };
+}
+
+function opsConsoleOf(env: Env): OpsConsoleConfig | undefined {
+  const user = env.OPS_CONSOLE_USER;
+  const password = env.OPS_CONSOLE_PASSWORD;
+  if (user !== undefined && password === undefined) {
+    throw new ConfigError('missing environment variable: OPS_CONSOLE_PASSWORD — OPS_CONSOLE_USER is set: the ops console needs both for basic auth (or unset OPS_CONSOLE_USER)');
+  }
+  if (password !== undefined && user === undefined) {
+    throw new ConfigError('missing environment variable: OPS_CONSOLE_USER — OPS_CONSOLE_PASSWORD is set: the ops console needs both for basic auth (or unset OPS_CONSOLE_PASSWORD)');
+  }
+  const basic = user !== undefined && password !== undefined ? { user, password } : undefined;
+  if (env.OPS_CONSOLE_TOKEN === undefined && basic === undefined) return undefined;
+  return Object.freeze({ token: env.OPS_CONSOLE_TOKEN, basic });
 }
 
 function parseKeyNamed(text: string, variable: string): Buffer {
