@@ -157,4 +157,33 @@ describe('ChatTurnStore (real Redis)', () => {
     await store.accept(chat, key(1), 'one', 0, 0, 900);
     expect((await store.advance(chat, 1))?.itemJson).toBe('one'); // no mark left behind to hold it
   });
+
+  it('lists held chats for operators: in the reorder window, waiting behind the turn in flight, held by an incoming update', async () => {
+    const windowed = chatRefOf('default', chatIdOf(501));
+    const busy = chatRefOf('default', chatIdOf(502));
+    const gated = chatRefOf('other', chatIdOf(503));
+    const done = chatRefOf('default', chatIdOf(504));
+    await store.accept(windowed, key(1), 'w1', 1000, 300);
+    await store.accept(windowed, key(2), 'w2', 1000, 300);
+    for (const id of [1, 2, 3]) await store.accept(busy, key(id), `b${id}`, 0, 0);
+    await store.advance(busy, 1);
+    await store.markIncoming(gated, 77, 0, `${prefix}:dedupe:77`);
+    await store.accept(done, key(1), 'd1', 0, 0);
+    await store.advance(done, 1);
+    await store.finish(done, key(1), 2); // its due entry stays until the sweeper looks again
+
+    const held = await store.heldChats();
+    expect(held).toEqual(
+      expect.arrayContaining([
+        { chatRef: windowed, inReorderWindow: 2, waiting: 0, incoming: 0, nextLookMs: 1300 },
+        { chatRef: busy, inReorderWindow: 0, waiting: 2, inflight: key(1), incoming: 0, nextLookMs: 1 + INFLIGHT_RECHECK_MS },
+      ]),
+    );
+    expect(held.map((chat) => chat.chatRef)).not.toContain(done);
+    // An incoming mark alone puts no chat in the due set: it holds a chat back only once that chat has something to release.
+    expect(held.map((chat) => chat.chatRef)).not.toContain(gated);
+    await store.accept(gated, key(5), 'g5', 0, 0);
+    expect(await store.heldChats()).toContainEqual({ chatRef: gated, inReorderWindow: 1, waiting: 0, incoming: 1, nextLookMs: 0 });
+    expect(await store.heldChats(1)).toHaveLength(1);
+  });
 });

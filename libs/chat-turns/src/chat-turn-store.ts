@@ -27,6 +27,21 @@ export const INFLIGHT_RECHECK_MS = 8_000;
 /** How long a replayed dead letter waits for the rest of its replay batch before its chat takes it up. */
 export const REPLAY_HOLD_MS = 1000;
 
+/**
+ * What one chat has in the store right now, for operators (read-only). `inReorderWindow`: messages
+ * held for the reorder window (not yet released); `waiting`: released messages waiting behind the
+ * turn in flight; `inflight`: the order key being worked on; `incoming`: updates ingress accepted
+ * that have not reached the buffer (they hold the chat back); `nextLookMs`: when the sweeper looks again.
+ */
+export interface HeldChat {
+  chatRef: ChatRef;
+  inReorderWindow: number;
+  waiting: number;
+  inflight?: OrderKey;
+  incoming: number;
+  nextLookMs: number;
+}
+
 export interface ChatTurnStoreOptions {
   /**
    * Key namespace under the queue prefix, one per pipeline that orders chats: 'seq' is the inbound
@@ -122,6 +137,36 @@ export class ChatTurnStore {
   /** Chats whose pending window expired or whose in-flight turn is due for a recheck. */
   async dueChats(nowMs: number, limit = 500): Promise<ChatRef[]> {
     return (await this.redis.zrangebyscore(this.dueKey(), '-inf', nowMs, 'LIMIT', 0, limit)).map(storedChatRef);
+  }
+
+  /**
+   * Read-only view for operators: the chats the sweeper still has to look at (every chat with
+   * something held, waiting or in flight is in the due set), soonest first, with their counts.
+   * Chats whose state turned out empty (a finished turn not yet swept) are left out. Not atomic
+   * across chats: a snapshot good enough to see what is stuck.
+   */
+  async heldChats(limit = 200): Promise<HeldChat[]> {
+    const due = await this.redis.zrange(this.dueKey(), 0, limit - 1, 'WITHSCORES');
+    const refs: [ChatRef, number][] = [];
+    for (let i = 0; i + 1 < due.length; i += 2) refs.push([storedChatRef(due[i] ?? ''), Number(due[i + 1])]);
+    const pipeline = this.redis.pipeline();
+    for (const [chatRef] of refs) {
+      const [pending, , outbox, , , , inflight, incoming] = this.keys(chatRef);
+      pipeline.zcard(pending ?? '').zcard(outbox ?? '').get(inflight ?? '').zcard(incoming ?? '');
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const chats: HeldChat[] = [];
+    refs.forEach(([chatRef, nextLookMs], index) => {
+      const [pending, outbox, inflight, incoming] = replies.slice(index * 4, index * 4 + 4).map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      }) as [number, number, string | null, number]; // the replies of zcard, zcard, get, zcard
+      // The outbox keeps the key in flight until its turn finishes: it is not waiting.
+      const waiting = outbox - (inflight === null ? 0 : 1);
+      if (pending === 0 && outbox === 0 && inflight === null && incoming === 0) return;
+      chats.push({ chatRef, inReorderWindow: pending, waiting, ...(inflight === null ? {} : { inflight: inflight as OrderKey }), incoming, nextLookMs });
+    });
+    return chats;
   }
 
   private dueKey(): string {
