@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { Job } from 'bullmq';
 import { z } from 'zod';
-import { ALL_QUEUES, QueueName, REPLAYED_AT_FIELD } from '@tgg/queues';
+import { countOf, DeadLetters, OperationsError, type DeadLetter } from '@tgg/operations';
+import { ALL_QUEUES, QueueName } from '@tgg/queues';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import { parseOptions, positiveInteger } from './command-options.js';
@@ -9,8 +9,8 @@ import type { Runner } from './command-runner.js';
 
 /**
  * Dead letters are the failed set of each queue (`removeOnFail: false`, libs/queues/src/job-options.ts):
- * jobs that used up their retries or failed permanently. Listing shows metadata only — payloads
- * hold customer text.
+ * jobs that used up their retries or failed permanently. The work is @tgg/operations' DeadLetters,
+ * shared with the ops console. Listing shows metadata only — payloads hold customer text.
  */
 
 const REASON_WIDTH = 80;
@@ -50,87 +50,59 @@ export function registerDlqCommands(program: Command, run: Runner): void {
 }
 
 async function listDeadLetters(context: CliContext, options: z.infer<typeof ListOptions>): Promise<void> {
-  const rows: string[][] = [];
-  let total = 0;
-  for (const name of queuesOf(options)) {
-    const queue = await context.queue(name);
-    const count = await queue.getFailedCount();
-    total += count;
-    if (count === 0) continue;
-    for (const job of await queue.getFailed(0, options.limit - 1)) rows.push(deadLetterRow(name, job));
-  }
+  const { total, letters } = await deadLetters(context).list(options);
   const prefix = context.config().app.redis.queuePrefix;
   if (total === 0) {
     context.printer.line(`no failed jobs (queue prefix "${prefix}", ${describeQueues(options)})`);
     return;
   }
-  context.printer.table(['QUEUE', 'JOB ID', 'NAME', 'ATTEMPTS', 'FAILED AT', 'REASON'], rows);
-  context.printer.line(`${total} failed job(s) (queue prefix "${prefix}"); showing ${rows.length}${rows.length < total ? ' — raise --limit to see more' : ''}`);
+  context.printer.table(['QUEUE', 'JOB ID', 'NAME', 'ATTEMPTS', 'FAILED AT', 'REASON'], letters.map(deadLetterRow));
+  context.printer.line(`${total} failed job(s) (queue prefix "${prefix}"); showing ${letters.length}${letters.length < total ? ' — raise --limit to see more' : ''}`);
 }
 
 async function replayDeadLetters(context: CliContext, options: z.infer<typeof ReplayOptions>): Promise<void> {
-  let replayed = 0;
-  for (const name of queuesOf(options)) {
-    // Oldest first: replayed messages re-enter their chat's turn in the order they were first queued.
-    const jobs = (await selectFailedJobs(context, name, options)).sort((a, b) => a.timestamp - b.timestamp);
-    for (const job of jobs) {
-      // The delivery horizon starts again from the replay: a message older than DELIVERY_HORIZON_S
-      // would otherwise be dead-lettered again by its first transient failure.
-      await job.updateData({ ...(job.data as object), [REPLAYED_AT_FIELD]: Date.now() }); // job data is always an object: our producers validate it
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    }
-    if (jobs.length > 0) context.printer.line(`✓ ${name}: ${jobs.length} failed job(s) moved back to waiting`);
-    replayed += jobs.length;
-  }
-  context.printer.line(`${replayed} job(s) replayed`);
+  const outcome = await translated(options, () => deadLetters(context).replay(options));
+  for (const { queue, count } of outcome) context.printer.line(`✓ ${queue}: ${count} failed job(s) moved back to waiting`);
+  context.printer.line(`${countOf(outcome)} job(s) replayed`);
 }
 
 async function purgeDeadLetters(context: CliContext, options: z.infer<typeof PurgeOptions>): Promise<void> {
   if (!options.yes) throw new CliError('refusing to purge without --yes: failed jobs and their payloads are deleted for good (`dlq list` shows them)');
-  let purged = 0;
-  for (const name of queuesOf(options)) {
-    const jobs = await selectFailedJobs(context, name, options);
-    for (const job of jobs) await job.remove();
-    if (jobs.length > 0) context.printer.line(`✓ ${name}: ${jobs.length} failed job(s) deleted`);
-    purged += jobs.length;
-  }
-  context.printer.line(`${purged} job(s) purged`);
+  const outcome = await translated(options, () => deadLetters(context).purge(options));
+  for (const { queue, count } of outcome) context.printer.line(`✓ ${queue}: ${count} failed job(s) deleted`);
+  context.printer.line(`${countOf(outcome)} job(s) purged`);
 }
 
-/** The jobs an action applies to: one by id (which must be failed), or the newest `limit` (all by default). */
-async function selectFailedJobs(context: CliContext, name: QueueName, options: z.infer<typeof ReplayOptions>): Promise<Job[]> {
-  const queue = await context.queue(name);
-  if (options.job !== undefined) {
-    const job = await queue.getJob(options.job);
-    if (!job) throw new CliError(`no job ${options.job} in queue ${name}`);
-    const state = await job.getState();
-    if (state !== 'failed') throw new CliError(`job ${options.job} in queue ${name} is ${state}, not failed`);
-    return [job];
-  }
-  return queue.getFailed(0, options.limit === undefined ? -1 : options.limit - 1);
+function deadLetters(context: CliContext): DeadLetters {
+  return new DeadLetters((name) => context.queue(name), context.now);
 }
 
-function queuesOf(options: { queue?: QueueName; job?: string }): readonly QueueName[] {
+/** The library's refusals (unknown job, job not failed) become the CLI's one-line errors. */
+async function translated<T>(options: { queue?: QueueName; job?: string }, action: () => Promise<T>): Promise<T> {
   if (options.job !== undefined && options.queue === undefined) throw new CliError('--job needs --queue: job ids are per queue');
-  return options.queue ? [options.queue] : ALL_QUEUES;
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof OperationsError) throw new CliError(error.message);
+    throw error;
+  }
 }
 
 function describeQueues(options: { queue?: QueueName }): string {
   return options.queue ? `queue ${options.queue}` : `${ALL_QUEUES.length} queues`;
 }
 
-function deadLetterRow(queue: QueueName, job: Job): string[] {
+function deadLetterRow(letter: DeadLetter): string[] {
   return [
-    queue,
-    job.id ?? '-',
-    job.name,
-    `${job.attemptsMade}/${job.opts.attempts ?? 1}`,
-    job.finishedOn ? new Date(job.finishedOn).toISOString() : '-',
-    truncate((job.failedReason || '-').replace(/\s+/g, ' ')),
+    letter.queue,
+    letter.id,
+    letter.name,
+    `${letter.attemptsMade}/${letter.maxAttempts}`,
+    letter.failedAtMs ? new Date(letter.failedAtMs).toISOString() : '-',
+    truncate(letter.reason),
   ];
 }
 
 function truncate(text: string): string {
   return text.length > REASON_WIDTH ? `${text.slice(0, REASON_WIDTH - 1)}…` : text;
 }
-

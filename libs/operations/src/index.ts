@@ -1,0 +1,3 @@
+export { DeadLetters, countOf, type DeadLetter, type DeadLetterListing, type DeadLetterOutcome, type DeadLetterSelection, type QueueSource } from './dead-letters.js';
+export { OperationsError } from './operations-error.js';
+export { grafanaTraceUrl, traceIdOf } from './trace-link.js';
