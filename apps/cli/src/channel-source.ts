@@ -1,20 +1,10 @@
 import { ChannelName } from '@tgg/contracts';
+import type { ChannelCredentials } from '@tgg/operations';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 
-/**
- * A channel as the operator sees it. Channel `default` belongs to the environment when any of its
- * variables is set (the services rewrite its row from the env at every start); every other channel
- * lives in Postgres and is managed by `channel add`.
- */
-export interface OperatedChannel {
-  name: string;
-  source: 'environment' | 'database';
-  botToken?: string;
-  webhookSecret?: string;
-  genesysIntegrationId?: string;
-  genesysWebhookSecret?: string;
-}
+/** A channel as the operator sees it: environment (`default`) or Postgres (see @tgg/operations ChannelCredentials). */
+export type OperatedChannel = ChannelCredentials;
 
 /** The variable behind each field of the env-defined channel, for messages that say what to set. */
 export const ENV_VARIABLE_OF = {

@@ -1,17 +1,11 @@
-import { ALLOWED_UPDATES, BridgeError } from '@tgg/contracts';
+import { BridgeError } from '@tgg/contracts';
 import type { PrismaClient } from '@tgg/data';
-import type { TelegramWebhookInfo } from '@tgg/telegram';
+import { checkChannel as checkChannelHealth, type ChannelCheckDeps } from '@tgg/operations';
 import type { CliContext } from './cli-context.js';
-import { CliError } from './cli-error.js';
 import type { CliConfig } from './cli-config.js';
 import { findChannel, type OperatedChannel } from './channel-source.js';
 import type { DoctorReport } from './doctor-report.js';
-import { fetchOpenIntegration } from './genesys-integration.js';
 import { telegramWebhookUrl } from './public-urls.js';
-import { describeAge, translateTelegramFailure } from './telegram-webhook.js';
-
-/** A delivery error this recent, with updates waiting, means Telegram cannot reach ingress now. */
-const RECENT_ERROR_MS = 60 * 60 * 1000;
 
 export async function checkGenesysToken(context: CliContext, config: CliConfig, report: DoctorReport): Promise<boolean> {
   const { clientId, clientSecret, loginBaseUrl } = config.app.genesys;
@@ -59,77 +53,15 @@ export async function channelsToCheck(context: CliContext, config: CliConfig, pr
   return channels;
 }
 
+/** The shared per-channel checks (@tgg/operations) with the CLI's clients. */
 export async function checkChannel(context: CliContext, config: CliConfig, channel: OperatedChannel, genesysUsable: boolean, report: DoctorReport): Promise<void> {
-  report.section(`Channel "${channel.name}" (${channel.source})`);
-  const fix = fixesFor(channel);
-  if (channel.botToken === undefined) {
-    report.fail('no bot token', fix.botToken);
-  } else if (await checkBot(context, channel, channel.botToken, report, fix.botToken)) {
-    await checkWebhook(context, config, channel, channel.botToken, report, fix.webhook);
-  }
-  if (channel.webhookSecret === undefined) report.fail('no Telegram webhook secret', fix.webhookSecret);
-  if (channel.genesysWebhookSecret === undefined) report.fail('no Genesys webhook signature secret: agent replies cannot be verified', fix.integration);
-  if (channel.genesysIntegrationId === undefined) {
-    report.fail('no Genesys integration', fix.integration);
-  } else if (!genesysUsable) {
-    report.fail(`Genesys integration ${channel.genesysIntegrationId} not checked: no Genesys token`);
-  } else {
-    await checkIntegration(context, channel.genesysIntegrationId, report);
-  }
-}
-
-async function checkBot(context: CliContext, channel: OperatedChannel, botToken: string, report: DoctorReport, fix: string): Promise<boolean> {
-  try {
-    const bot = await context.telegram(botToken).getMe();
-    report.ok(`bot token valid: @${bot.username ?? '?'} (id ${bot.id})`);
-    return true;
-  } catch (error) {
-    if (!(error instanceof BridgeError)) throw error;
-    if (error.code === 'telegram_unauthorized') report.fail(`bot token rejected by getMe (${error.message}): revoked in @BotFather?`, fix);
-    else report.fail(`getMe failed: ${error.message}`, 'check TELEGRAM_API_BASE_URL and outbound network access to it');
-    return false;
-  }
-}
-
-async function checkWebhook(context: CliContext, config: CliConfig, channel: OperatedChannel, botToken: string, report: DoctorReport, fix: string): Promise<void> {
-  let info: TelegramWebhookInfo;
-  try {
-    info = await translateTelegramFailure(channel, 'getWebhookInfo', () => context.telegram(botToken).getWebhookInfo());
-  } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    report.fail(error.message);
-    return;
-  }
-  const expected = expectedUrl(config, channel.name);
-  const pending = info.pending_update_count ?? 0;
-  if (!info.url) report.fail(`no webhook set: Telegram holds ${pending} update(s) for getUpdates`, fix);
-  else if (expected !== undefined && info.url !== expected) report.fail(`webhook points to ${info.url}, expected ${expected}`, fix);
-  else report.ok(`webhook ${info.url}, ${pending} pending update(s)`);
-
-  if (info.last_error_message && info.last_error_date !== undefined) {
-    const ageMs = context.now() - info.last_error_date * 1000;
-    const text = `last delivery error "${info.last_error_message}" ${describeAge(ageMs)} ago`;
-    const deliveryFix = 'make ingress reachable at PUBLIC_BASE_URL over HTTPS (check `npm run cli -- webhook info`); Telegram retries on its own';
-    if (ageMs <= RECENT_ERROR_MS && pending > 0) report.fail(`${text}, ${pending} update(s) waiting`, deliveryFix);
-    else if (ageMs <= RECENT_ERROR_MS) report.warn(text, deliveryFix);
-    else report.ok(`no recent delivery error (${text})`);
-  }
-  const wanted = [...ALLOWED_UPDATES].sort().join(',');
-  if (info.url && (info.allowed_updates ?? []).slice().sort().join(',') !== wanted) {
-    report.warn(`allowed_updates is ${info.allowed_updates?.join(', ') ?? "Telegram's default"}, expected ${ALLOWED_UPDATES.join(', ')}`, fix);
-  }
-}
-
-async function checkIntegration(context: CliContext, integrationId: string, report: DoctorReport): Promise<void> {
-  try {
-    const integration = await fetchOpenIntegration(context.genesys(), integrationId);
-    const text = `Genesys integration ${integration.id} "${integration.name ?? '?'}": status ${integration.status ?? '?'}, createStatus ${integration.createStatus ?? '?'}`;
-    if (integration.createStatus !== undefined && integration.createStatus !== 'Completed') report.fail(text, 'wait for Completed, or delete it in Genesys and create it again');
-    else report.ok(text);
-  } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    report.fail(error.message, 'check the integration id (Admin → Message → Platforms)');
-  }
+  const deps: ChannelCheckDeps = {
+    telegram: (botToken) => context.telegram(botToken),
+    openMessaging: () => context.genesys().openMessaging,
+    now: context.now,
+    expectedWebhookUrl: (channelName) => expectedUrl(config, channelName),
+  };
+  await checkChannelHealth(deps, channel, genesysUsable, report);
 }
 
 function expectedUrl(config: CliConfig, channelName: string): string | undefined {
@@ -138,18 +70,4 @@ function expectedUrl(config: CliConfig, channelName: string): string | undefined
   } catch {
     return undefined; // the configuration section already reported the bad PUBLIC_BASE_URL
   }
-}
-
-function fixesFor(channel: OperatedChannel): { botToken: string; webhookSecret: string; webhook: string; integration: string } {
-  const env = channel.source === 'environment';
-  return {
-    botToken: env
-      ? 'get the current token from @BotFather (/token) and set TELEGRAM_BOT_TOKEN'
-      : `get the current token from @BotFather (/token), then npm run cli -- channel add ${channel.name} --bot-token-env VAR --update`,
-    webhookSecret: env ? 'set TELEGRAM_WEBHOOK_SECRET' : `npm run cli -- channel rotate-secret ${channel.name}`,
-    webhook: `npm run cli -- webhook set --channel ${channel.name}`,
-    integration: env
-      ? 'set GENESYS_WEBHOOK_SECRET, run `npm run cli -- genesys integration create`, then set GENESYS_INTEGRATION_ID'
-      : `npm run cli -- genesys integration create --channel ${channel.name}`,
-  };
 }

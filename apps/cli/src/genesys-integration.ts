@@ -1,20 +1,7 @@
 import { BridgeError } from '@tgg/contracts';
-import { z } from 'zod';
+import { genesysFailureText, integrationShapeText, OpenIntegration } from '@tgg/operations';
 import type { CliContext, GenesysApi } from './cli-context.js';
 import { CliError } from './cli-error.js';
-
-/** The parts of OpenIntegration the CLI reads (https://developer.genesys.cloud/commdigital/digital/openmessaging/); Genesys adds fields freely. */
-export const OpenIntegration = z.looseObject({
-  id: z.string().min(1),
-  name: z.string().optional(),
-  outboundNotificationWebhookUrl: z.string().optional(),
-  status: z.string().optional(),
-  createStatus: z.string().optional(),
-  createError: z.looseObject({ message: z.string().optional(), code: z.string().optional() }).optional(),
-  recipient: z.looseObject({ id: z.string() }).optional(),
-  dateCreated: z.string().optional(),
-});
-export type OpenIntegration = z.infer<typeof OpenIntegration>;
 
 const POLL_INTERVAL_MS = 1000;
 
@@ -53,21 +40,15 @@ export async function waitUntilCreated(context: CliContext, api: GenesysApi, cre
 
 function parseIntegration(body: unknown, operation: string): OpenIntegration {
   const parsed = OpenIntegration.safeParse(body);
-  if (!parsed.success) throw new CliError(`Genesys answered the integration ${operation} without an integration id (is GENESYS_API_BASE_URL the API host of your region?)`);
+  if (!parsed.success) throw new CliError(integrationShapeText(operation));
   return parsed.data;
 }
 
-/** Client errors carry status and contextId only (never our request body, which holds the secret). */
 async function translateGenesysFailure<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (!(error instanceof BridgeError)) throw error;
-    const hint = /token|unauthorized/.test(error.code)
-      ? ' — check GENESYS_CLIENT_ID/GENESYS_CLIENT_SECRET and that GENESYS_LOGIN_BASE_URL is your region'
-      : /_403$|forbidden/i.test(`${error.code} ${error.message}`)
-        ? ' — the OAuth client needs the messaging:integration permissions'
-        : '';
-    throw new CliError(`${what} failed: ${error.message}${hint}`);
+    throw new CliError(genesysFailureText(what, error));
   }
 }

@@ -5,7 +5,8 @@ import { CliError } from './cli-error.js';
 import { parseOptions, positiveInteger } from './command-options.js';
 import type { Runner } from './command-runner.js';
 import { requireChannel, requireField, type OperatedChannel } from './channel-source.js';
-import { createOpenIntegration, fetchOpenIntegration, waitUntilCreated, type OpenIntegration } from './genesys-integration.js';
+import type { OpenIntegration } from '@tgg/operations';
+import { createOpenIntegration, fetchOpenIntegration, waitUntilCreated } from './genesys-integration.js';
 import { checkOutboundUrl, genesysOutboundUrl } from './public-urls.js';
 import { fingerprint, generateGenesysWebhookSecret } from './secrets.js';
 

@@ -1,4 +1,5 @@
 import { BridgeError, ALLOWED_UPDATES } from '@tgg/contracts';
+import { describeAge, telegramFailureText } from '@tgg/operations';
 import type { TelegramWebhookInfo } from '@tgg/telegram';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
@@ -40,17 +41,8 @@ export async function translateTelegramFailure<T>(channel: OperatedChannel, meth
     return await call();
   } catch (error) {
     if (!(error instanceof BridgeError)) throw error;
-    throw new CliError(`${method} for channel "${channel.name}" failed: ${error.message}${hintFor(error, channel)}`);
+    throw new CliError(telegramFailureText(channel, method, error));
   }
-}
-
-function hintFor(error: BridgeError, channel: OperatedChannel): string {
-  if (error.code === 'telegram_unauthorized') {
-    const update = channel.source === 'environment' ? 'set TELEGRAM_BOT_TOKEN' : `npm run cli -- channel add ${channel.name} --bot-token-env VAR --update`;
-    return ` — the bot token was rejected (revoked in @BotFather?): get the current one from @BotFather (/token) and ${update}`;
-  }
-  if (error.code === 'telegram_unreachable' || error.code === 'telegram_timeout') return ' — check TELEGRAM_API_BASE_URL and outbound network access';
-  return '';
 }
 
 /** getWebhookInfo as label/value pairs (https://core.telegram.org/bots/api#getwebhookinfo). */
@@ -74,12 +66,4 @@ export function describeLastError(info: TelegramWebhookInfo, nowMs: number): str
   if (info.last_error_date === undefined) return `"${info.last_error_message}"`;
   const at = new Date(info.last_error_date * 1000);
   return `"${info.last_error_message}" at ${at.toISOString()} (${describeAge(nowMs - at.getTime())} ago)`;
-}
-
-export function describeAge(ageMs: number): string {
-  const seconds = Math.max(0, Math.round(ageMs / 1000));
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
-  return `${Math.round(seconds / 86_400)} d`;
 }
