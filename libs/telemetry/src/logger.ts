@@ -15,6 +15,9 @@ export const REDACT_PATHS = [
   'headers["x-telegram-bot-api-secret-token"]',
   'headers["x-hub-signature-256"]',
   'headers.authorization',
+  // The ops console's session cookie (apps/dispatcher/src/ops).
+  'req.headers.cookie',
+  'headers.cookie',
   '*.botToken',
   '*.clientSecret',
   '*.accessToken',
