@@ -1,6 +1,5 @@
-import { BridgeError } from '@tgg/contracts';
 import type { PrismaClient } from '@tgg/data';
-import { checkChannel as checkChannelHealth, type ChannelCheckDeps } from '@tgg/operations';
+import { checkChannel as checkChannelHealth, checkGenesysToken as checkGenesysTokenHealth, type ChannelCheckDeps } from '@tgg/operations';
 import type { CliContext } from './cli-context.js';
 import type { CliConfig } from './cli-config.js';
 import { findChannel, type OperatedChannel } from './channel-source.js';
@@ -9,19 +8,7 @@ import { telegramWebhookUrl } from './public-urls.js';
 
 export async function checkGenesysToken(context: CliContext, config: CliConfig, report: DoctorReport): Promise<boolean> {
   const { clientId, clientSecret, loginBaseUrl } = config.app.genesys;
-  if (!clientId || !clientSecret) {
-    report.fail('GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET not set', 'create an OAuth client (client credentials grant) in Genesys Admin → OAuth and set both');
-    return false;
-  }
-  try {
-    await context.genesys().tokens.token();
-  } catch (error) {
-    if (!(error instanceof BridgeError)) throw error;
-    report.fail(`Genesys token request to ${loginBaseUrl} failed: ${error.message}`, "check GENESYS_CLIENT_ID/GENESYS_CLIENT_SECRET and that GENESYS_LOGIN_BASE_URL is your region's login host");
-    return false;
-  }
-  report.ok(`Genesys OAuth token fetched from ${loginBaseUrl}`);
-  return true;
+  return checkGenesysTokenHealth(clientId && clientSecret ? context.genesys().tokens : undefined, loginBaseUrl, report);
 }
 
 /** Env channel `default` (when the env defines it) and every channel in Postgres, in name order. */

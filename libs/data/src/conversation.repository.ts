@@ -7,6 +7,13 @@ export interface CustomerProfile {
   languageCode?: string;
 }
 
+/** A chat whose customer blocked the bot (or removed it): replies to it are not sent. */
+export interface BlockedChat {
+  channel: string;
+  chatId: string;
+  blockedAt: Date | null;
+}
+
 export interface ConversationRecord {
   id: string;
   channelId: string;
@@ -59,6 +66,17 @@ export class ConversationRepository {
           AND (EXCLUDED."block_state_update_id" IS NULL OR "conversations"."block_state_update_id" IS NULL
             OR EXCLUDED."block_state_update_id" >= "conversations"."block_state_update_id"))`;
     return rows > 0 ? 'applied' : 'stale';
+  }
+
+  /** Read-only, for operators: chats blocked now, the most recently blocked first. */
+  async listBlocked(limit = 100): Promise<BlockedChat[]> {
+    const rows = await this.prisma.conversation.findMany({
+      where: { blocked: true },
+      orderBy: [{ blockedAt: { sort: 'desc', nulls: 'last' } }, { chatId: 'asc' }],
+      take: limit,
+      select: { chatId: true, blockedAt: true, channel: { select: { name: true } } },
+    });
+    return rows.map((row) => ({ channel: row.channel.name, chatId: row.chatId.toString(), blockedAt: row.blockedAt }));
   }
 
   async touchOutbound(channelId: string, chatId: string, atMs: number): Promise<void> {

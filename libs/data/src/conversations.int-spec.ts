@@ -74,4 +74,17 @@ describe('block state of a conversation: applied in event order, whatever the ar
     const row = await prisma.conversation.findUniqueOrThrow({ where: { channelId_chatId: { channelId, chatId: BigInt(chatId) } } });
     expect(row).toMatchObject({ blocked: true, blockedAt: new Date(memberEventAtMs(T)), blockStateUpdateId: 900n });
   });
+
+  it('lists the chats blocked now, most recently blocked first', async () => {
+    const [older, newer, unblocked] = [aChat(), aChat(), aChat()];
+    await conversations.setBlocked(channelId, older, true, memberEventAtMs(T + 1000));
+    await conversations.setBlocked(channelId, newer, true, memberEventAtMs(T + 2000));
+    await conversations.setBlocked(channelId, unblocked, true, memberEventAtMs(T + 3000));
+    await conversations.setBlocked(channelId, unblocked, false, memberEventAtMs(T + 3001));
+    const listed = (await conversations.listBlocked(1000)).filter((chat) => [older, newer, unblocked].includes(chat.chatId));
+    expect(listed).toEqual([
+      { channel: 'blocks', chatId: newer, blockedAt: new Date(memberEventAtMs(T + 2000)) },
+      { channel: 'blocks', chatId: older, blockedAt: new Date(memberEventAtMs(T + 1000)) },
+    ]);
+  });
 });

@@ -1,6 +1,6 @@
 export { createPrismaClient, isUniqueViolation, type PrismaClient } from './prisma.service.js';
 export { ChannelRepository, type ChannelRecord, type ChannelInput, type ChannelListing, type UnreadableChannel } from './channel.repository.js';
-export { ConversationRepository, memberEventAtMs, type ConversationRecord, type CustomerProfile } from './conversation.repository.js';
+export { ConversationRepository, memberEventAtMs, type BlockedChat, type ConversationRecord, type CustomerProfile } from './conversation.repository.js';
 export { MessageRepository, type InboundKey, type MessageState } from './message.repository.js';
 export { ChannelDirectory, ChannelUnavailableError, type ChannelDirectoryOptions } from './channel-directory.js';
 export { purgeExpiredBodies, retentionCutoffMs, RETENTION_BATCH_SIZE, type PurgeOptions, type PurgeOutcome } from './message-retention.js';

@@ -54,6 +54,23 @@ export const OpenIntegration = z.looseObject({
 });
 export type OpenIntegration = z.infer<typeof OpenIntegration>;
 
+/** Whether a Genesys OAuth token can be fetched (`tokens` undefined: no client configured); the integration checks need one. */
+export async function checkGenesysToken(tokens: { token(): Promise<unknown> } | undefined, loginBaseUrl: string, report: CheckReport): Promise<boolean> {
+  if (!tokens) {
+    report.fail('GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET not set', 'create an OAuth client (client credentials grant) in Genesys Admin → OAuth and set both');
+    return false;
+  }
+  try {
+    await tokens.token();
+  } catch (error) {
+    if (!(error instanceof BridgeError)) throw error;
+    report.fail(`Genesys token request to ${loginBaseUrl} failed: ${error.message}`, "check GENESYS_CLIENT_ID/GENESYS_CLIENT_SECRET and that GENESYS_LOGIN_BASE_URL is your region's login host");
+    return false;
+  }
+  report.ok(`Genesys OAuth token fetched from ${loginBaseUrl}`);
+  return true;
+}
+
 /** A delivery error this recent, with updates waiting, means Telegram cannot reach ingress now. */
 const RECENT_ERROR_MS = 60 * 60 * 1000;
 

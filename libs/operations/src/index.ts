@@ -3,6 +3,7 @@ export { OperationsError } from './operations-error.js';
 export { grafanaTraceUrl, traceIdOf } from './trace-link.js';
 export {
   checkChannel,
+  checkGenesysToken,
   describeAge,
   genesysFailureText,
   integrationShapeText,
