@@ -14,7 +14,14 @@ export default {
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { ...aliases, '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    ...aliases,
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // Jest on Node 20 cannot require() an ES module (Node itself can since 20.19: production is
+    // unaffected). @fastify/static (Bull Board, the ops console) require()s content-disposition 3,
+    // which is ESM-only; under Jest it gets our own content-disposition 2: CommonJS, same exports.
+    '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
+  },
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcrc, jsc: { ...swcrc.jsc, baseUrl: undefined, paths: undefined }, module: { type: 'es6' }, sourceMaps: 'inline' }],
   },

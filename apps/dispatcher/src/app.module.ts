@@ -25,6 +25,7 @@ import { GenesysInboundHandler } from './genesys-inbound/genesys-inbound.handler
 
 import { InboundDelivery } from './genesys-inbound/inbound-delivery.js';
 import { MessageRetentionHandler } from './retention/message-retention.handler.js';
+import { opsConsoleProviders } from './ops/ops-console.js';
 
 @Module({})
 export class DispatcherModule {
@@ -44,6 +45,7 @@ export class DispatcherModule {
         },
         GenesysInboundHandler,
         MessageRetentionHandler,
+        ...opsConsoleProviders(config),
         ...SERVICE_RUNTIME_PROVIDERS,
         // A worker is ready when it can take jobs from Redis; Postgres and Genesys outages are
         // retried per job (the chat waits) and reported on /health/dependencies.
