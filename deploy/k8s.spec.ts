@@ -39,6 +39,8 @@ const SECRETS_PER_APP: Record<string, string[]> = {
   sequencer: ['REDIS_URL'],
 };
 const USES_POSTGRES = new Set(['ingress', 'outbound', 'dispatcher']);
+/** Secret keys a pod may lack: a key rotation's previous key, and the ops console token (console off without it). */
+const OPTIONAL_SECRETS = new Set(['ENCRYPTION_KEY_PREVIOUS', 'OPS_CONSOLE_TOKEN']);
 /** Connections prod may open at full scale (Σ maxReplicas × DATABASE_POOL_SIZE): under Postgres' default 100, with room for admin sessions. */
 const POSTGRES_CONNECTION_BUDGET = 90;
 
@@ -98,12 +100,17 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
 
     it('gets only the secrets it reads, key by key (never the whole Secret)', () => {
       expect(arrayAt(container, 'envFrom').filter((source) => at(source, 'secretRef') !== undefined)).toEqual([]);
-      const required = secretEnvOf(container).filter(([name]) => name !== 'ENCRYPTION_KEY_PREVIOUS');
+      const required = secretEnvOf(container).filter(([name]) => !OPTIONAL_SECRETS.has(String(name)));
       expect(required.map(([name]) => name).sort()).toEqual([...(SECRETS_PER_APP[app.name] ?? [])].sort());
       for (const [name, secret, key] of required) expect([name, secret, key]).toEqual([name, 'tgg-secrets', name]);
       // ENCRYPTION_KEY_PREVIOUS exists only during a key rotation: optional, and only where ENCRYPTION_KEY is.
       const previous = arrayAt(container, 'env').find((variable) => at(variable, 'name') === 'ENCRYPTION_KEY_PREVIOUS');
       expect(previous === undefined ? undefined : at(previous, 'valueFrom', 'secretKeyRef', 'optional')).toBe(SECRETS_PER_APP[app.name]?.includes('ENCRYPTION_KEY') ? true : undefined);
+      // OPS_CONSOLE_TOKEN turns the ops console on, on the dispatcher only: optional (off without the key).
+      const opsToken = arrayAt(container, 'env').find((variable) => at(variable, 'name') === 'OPS_CONSOLE_TOKEN');
+      expect(opsToken === undefined ? undefined : [at(opsToken, 'valueFrom', 'secretKeyRef', 'key'), at(opsToken, 'valueFrom', 'secretKeyRef', 'optional')]).toEqual(
+        app.name === 'dispatcher' ? ['OPS_CONSOLE_TOKEN', true] : undefined,
+      );
     });
 
     it('migrates before starting when it uses Postgres (an init container: nothing immutable to re-apply)', () => {
