@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { chromium, type Browser } from 'playwright-core';
-import { BridgeHarness, aTextUpdate, eventually, redisUrl } from '@tgg/testing';
+import type { Browser } from 'playwright-core';
+import { BridgeHarness, aTextUpdate, eventually, redisUrl, launchChromium } from '@tgg/testing';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const TOKEN = randomBytes(32).toString('hex');
 const CHAT_ID = 8_600_000_001;
 const MESSAGES = [1, 2, 3];
@@ -22,7 +20,6 @@ describe('ops console (dispatcher /ops, headless Chromium)', () => {
   let inbound: Queue;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does it) or set CHROMIUM_PATH`);
     bridge = await BridgeHarness.start({
       services: ['ingress', 'sequencer', 'dispatcher'],
       windowMs: 100,
@@ -30,10 +27,7 @@ describe('ops console (dispatcher /ops, headless Chromium)', () => {
     });
     redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
     inbound = new Queue('genesys-inbound', { connection: redis, prefix: bridge.queuePrefix });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

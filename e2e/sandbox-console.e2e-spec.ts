@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { createTestDatabase, isAddressInUse, redisUrl, reservePort, testQueuePrefix, type TestDatabase } from '@tgg/testing';
+import type { Browser } from 'playwright-core';
+import { createTestDatabase, isAddressInUse, redisUrl, reservePort, testQueuePrefix, type TestDatabase, launchChromium } from '@tgg/testing';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 /** Launches with fresh ports this often when one of the seven turned out taken between its probe and its listen. */
 const LAUNCH_ATTEMPTS = 3;
@@ -65,13 +63,9 @@ describe('sandbox console (npm start without credentials)', () => {
   let ingressPort: number;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does it) or set CHROMIUM_PATH`);
     db = await createTestDatabase();
     ({ launcher, ingressPort } = await launch(db));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

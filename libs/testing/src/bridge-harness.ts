@@ -57,6 +57,29 @@ export const HARNESS_CREDENTIALS = {
   genesysWebhookSecret: 'harness-genesys-webhook-secret',
 };
 
+/**
+ * The environment of a service wired to the emulators as channel `default` with HARNESS_CREDENTIALS,
+ * on its own database and key prefix (a fresh ENCRYPTION_KEY each time). For specs that start a
+ * service in-process as well as for the harness's processes.
+ */
+export function harnessEnv(options: { db: TestDatabase; telegram: FakeTelegram; genesys: FakeGenesys; queuePrefix: string }): Record<string, string> {
+  return {
+    DATABASE_URL: options.db.url,
+    REDIS_URL: redisUrl(),
+    QUEUE_PREFIX: options.queuePrefix,
+    TELEGRAM_API_BASE_URL: options.telegram.baseUrl,
+    GENESYS_LOGIN_BASE_URL: options.genesys.baseUrl,
+    GENESYS_API_BASE_URL: options.genesys.baseUrl,
+    TELEGRAM_BOT_TOKEN: HARNESS_CREDENTIALS.botToken,
+    TELEGRAM_WEBHOOK_SECRET: HARNESS_CREDENTIALS.webhookSecret,
+    GENESYS_CLIENT_ID: HARNESS_CREDENTIALS.clientId,
+    GENESYS_CLIENT_SECRET: HARNESS_CREDENTIALS.clientSecret,
+    GENESYS_INTEGRATION_ID: HARNESS_CREDENTIALS.integrationId,
+    GENESYS_WEBHOOK_SECRET: HARNESS_CREDENTIALS.genesysWebhookSecret,
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+  };
+}
+
 interface RunningChild {
   process: ChildProcess;
   output: string[];
@@ -102,19 +125,7 @@ export class BridgeHarness {
       webhookSecret: HARNESS_CREDENTIALS.genesysWebhookSecret,
     });
     const env: Record<string, string> = {
-      DATABASE_URL: db.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: queuePrefix,
-      TELEGRAM_API_BASE_URL: telegram.baseUrl,
-      GENESYS_LOGIN_BASE_URL: genesys.baseUrl,
-      GENESYS_API_BASE_URL: genesys.baseUrl,
-      TELEGRAM_BOT_TOKEN: HARNESS_CREDENTIALS.botToken,
-      TELEGRAM_WEBHOOK_SECRET: HARNESS_CREDENTIALS.webhookSecret,
-      GENESYS_CLIENT_ID: HARNESS_CREDENTIALS.clientId,
-      GENESYS_CLIENT_SECRET: HARNESS_CREDENTIALS.clientSecret,
-      GENESYS_INTEGRATION_ID: HARNESS_CREDENTIALS.integrationId,
-      GENESYS_WEBHOOK_SECRET: HARNESS_CREDENTIALS.genesysWebhookSecret,
-      ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      ...harnessEnv({ db, telegram, genesys, queuePrefix }),
       PUBLIC_BASE_URL: `http://127.0.0.1:${ports.ingress}`,
       INGRESS_PORT: String(ports.ingress),
       OUTBOUND_PORT: String(ports.outbound),

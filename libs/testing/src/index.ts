@@ -1,6 +1,6 @@
 export { createTestDatabase, testQueuePrefix, type TestDatabase } from './test-db.js';
 export { baseDatabaseUrl, redisUrl } from './test-env.js';
-export { BridgeHarness, HARNESS_CREDENTIALS, type BridgeHarnessOptions, type BridgeReplica, type BridgeServiceName } from './bridge-harness.js';
+export { BridgeHarness, HARNESS_CREDENTIALS, harnessEnv, type BridgeHarnessOptions, type BridgeReplica, type BridgeServiceName } from './bridge-harness.js';
 export { ephemeralPortRange, isAddressInUse, reservePort } from './test-ports.js';
 export { aTextUpdate, aCallbackQueryUpdate, shuffled, type TextUpdateInput } from './fixtures/telegram-updates.js';
 export { eventually } from './eventually.js';
@@ -9,3 +9,4 @@ export { SpanTree } from './span-tree.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { ReadyForwarder, type ForwardedAnswer } from './ready-forwarder.js';
 export { CliHarness, type CliEntry, type CliRun } from './cli-harness.js';
+export { CHROMIUM_PATH, launchChromium } from './chromium.js';

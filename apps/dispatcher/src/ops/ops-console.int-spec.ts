@@ -7,7 +7,7 @@ import { chatIdOf, type OrderKey } from '@tgg/contracts';
 import { ConversationRepository, createPrismaClient, type PrismaClient } from '@tgg/data';
 import { FakeGenesys, FakeTelegram } from '@tgg/emulators';
 import { startService, type RunningService } from '@tgg/service-runtime';
-import { HARNESS_CREDENTIALS, createTestDatabase, eventually, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
+import { HARNESS_CREDENTIALS, createTestDatabase, eventually, harnessEnv, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
 import { dispatcherService } from '../dispatcher.service-definition.js';
 
 const TOKEN = randomBytes(32).toString('hex');
@@ -31,24 +31,8 @@ const ROUTES: [string, string][] = [
   ['GET', '/ops/no-such-page'],
 ];
 
-function serviceEnv(db: TestDatabase, telegram: FakeTelegram, genesys: FakeGenesys, prefix: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  return {
-    DATABASE_URL: db.url,
-    REDIS_URL: redisUrl(),
-    QUEUE_PREFIX: prefix,
-    TELEGRAM_API_BASE_URL: telegram.baseUrl,
-    GENESYS_LOGIN_BASE_URL: genesys.baseUrl,
-    GENESYS_API_BASE_URL: genesys.baseUrl,
-    TELEGRAM_BOT_TOKEN: HARNESS_CREDENTIALS.botToken,
-    TELEGRAM_WEBHOOK_SECRET: HARNESS_CREDENTIALS.webhookSecret,
-    GENESYS_CLIENT_ID: HARNESS_CREDENTIALS.clientId,
-    GENESYS_CLIENT_SECRET: HARNESS_CREDENTIALS.clientSecret,
-    GENESYS_INTEGRATION_ID: HARNESS_CREDENTIALS.integrationId,
-    GENESYS_WEBHOOK_SECRET: HARNESS_CREDENTIALS.genesysWebhookSecret,
-    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'silent',
-    ...extra,
-  };
+function serviceEnv(db: TestDatabase, telegram: FakeTelegram, genesys: FakeGenesys, queuePrefix: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...harnessEnv({ db, telegram, genesys, queuePrefix }), LOG_LEVEL: 'silent', ...extra };
 }
 
 describe('ops console on the dispatcher (in-process, real Redis and Postgres, emulated Telegram and Genesys)', () => {
