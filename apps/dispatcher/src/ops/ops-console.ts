@@ -15,7 +15,7 @@ import { OPS_PREFIX, opsConsolePlugin } from './ops-console.plugin.js';
 import { OpsOverview } from './ops-overview.js';
 
 /**
- * The operator console under /ops on the dispatcher's HTTP port (docs/adr/0007-ops-console.md):
+ * The operator console under /ops on the dispatcher's HTTP port (docs/adr/0008-ops-console.md):
  * registered only when OPS_CONSOLE_TOKEN or OPS_CONSOLE_USER + OPS_CONSOLE_PASSWORD are set.
  */
 @Injectable()
