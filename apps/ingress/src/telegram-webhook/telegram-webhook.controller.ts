@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { UpdateEnvelope } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
-import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, jsonNestingWithin } from '@tgg/service-runtime';
+import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, readJsonBody } from '@tgg/service-runtime';
 import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { CidrAllowlist } from './cidr-allowlist.js';
 import { isValidTelegramSecret } from './secret-token.js';
@@ -107,15 +107,8 @@ export class TelegramWebhookController {
 }
 
 function parseEnvelope(rawBody: unknown): UpdateEnvelope | 'not-json' | 'too-deep' | 'not-update' {
-  if (!Buffer.isBuffer(rawBody)) return 'not-json';
-  // JSON.parse copes with any depth; what handles the update after it (storing the job) does not.
-  if (!jsonNestingWithin(rawBody)) return 'too-deep';
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    return 'not-json';
-  }
-  const envelope = UpdateEnvelope.safeParse(json);
+  const body = readJsonBody(rawBody);
+  if (typeof body === 'string') return body;
+  const envelope = UpdateEnvelope.safeParse(body.json);
   return envelope.success ? envelope.data : 'not-update';
 }

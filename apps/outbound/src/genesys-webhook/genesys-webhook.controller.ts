@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { OpenOutboundMessage } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
 import { isValidGenesysSignature } from '@tgg/genesys';
-import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, jsonNestingWithin } from '@tgg/service-runtime';
+import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, readJsonBody } from '@tgg/service-runtime';
 import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { GENESYS_REPLIES, type GenesysRepliesIntake } from './genesys-replies.producer.js';
 import { messageOf } from '../error-message.js';
@@ -72,15 +72,9 @@ export class GenesysWebhookController {
 }
 
 function parseReply(bytes: Buffer): OpenOutboundMessage | 'not-json' | 'too-deep' | 'not-a-message' {
-  // JSON.parse copes with any depth; what handles the message after it (storing the job) does not.
-  if (!jsonNestingWithin(bytes)) return 'too-deep';
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return 'not-json';
-  }
-  const parsed = OpenOutboundMessage.safeParse(json);
+  const body = readJsonBody(bytes);
+  if (typeof body === 'string') return body;
+  const parsed = OpenOutboundMessage.safeParse(body.json);
   if (!parsed.success || parsed.data.id.length > MAX_GENESYS_ID_LENGTH) return 'not-a-message';
   return parsed.data;
 }
