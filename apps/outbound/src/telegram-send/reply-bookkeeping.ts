@@ -46,17 +46,26 @@ export class ReplyBookkeeping {
     await this.messages.recordError(claim.id, error instanceof Error ? error.message : String(error)).catch(() => undefined);
   }
 
-  /** Telegram accepted every step: Delivered (or Failed when a step could only be a notice). Returns the processing time. */
-  async succeeded(job: TelegramReplyReadyV1, channel: ChannelRecord, claim: MessageState, firstMessageId: number | undefined, notice: FailureReason | undefined): Promise<number | undefined> {
+  /**
+   * Telegram accepted every step: Delivered (or Failed when a step could only be a notice); a
+   * Delivered receipt names what was `degraded`, if anything. Returns the processing time.
+   */
+  async succeeded(
+    job: TelegramReplyReadyV1,
+    channel: ChannelRecord,
+    claim: MessageState,
+    firstMessageId: number | undefined,
+    { notice, degraded }: { notice?: FailureReason | undefined; degraded?: FailureReason | undefined },
+  ): Promise<number | undefined> {
     if (notice) return this.failed(job, claim, notice, 'failed');
     const nowMs = Date.now();
     // Resumed replies keep the id of their first part, recorded when it was sent.
     await this.messages.markDelivered(claim.id, nowMs, claim.partsSent === 0 && firstMessageId !== undefined ? { telegramMessageId: firstMessageId } : {});
     await this.conversations.touchOutbound(channel.id, job.chatId, nowMs);
-    await this.receipts.delivered(job.channel, job.reply, job.trace);
+    await this.receipts.delivered(job.channel, job.reply, job.trace, degraded);
     const processingTimeMs = nowMs - job.receivedAtMs;
     this.metrics.observeProcessingTime({ direction: 'outbound', channel: job.channel }, processingTimeMs / 1000);
-    this.metrics.replies.inc({ outcome: 'delivered', reason: '' });
+    this.metrics.replies.inc({ outcome: 'delivered', reason: degraded ? degraded.code : '' });
     this.logger.debug({ channel: job.channel, chatId: job.chatId, genesysMessageId: job.reply.id, processingTimeMs }, 'reply delivered to Telegram');
     return processingTimeMs;
   }
