@@ -1,5 +1,6 @@
 import { badRequest, failure, ok, stringParam, type BotApiReply, type BotMethod, type BotMethodCall } from './bot-api-reply.js';
 import { appendTranscript, nextMessageId, type StoredFile, type TranscriptKind } from './telegram-state.js';
+import { readReplyMarkup, replyMarkupField, type RecordedKeyboard } from './telegram-reply-markup.js';
 import { deleteWebhook, getWebhookInfo, setWebhook } from './telegram-webhook-methods.js';
 
 export const MAX_TEXT_LENGTH = 4096;
@@ -47,10 +48,17 @@ const sendMessage: BotMethod = (call) => {
   if (text.trim() === '') return badRequest('message text is empty');
   // Telegram counts UTF-16 code units here, the same unit as String.length.
   if (text.length > MAX_TEXT_LENGTH) return badRequest('message is too long');
-  const { messageId, message } = newBotMessage(call, target.chatId, { text });
-  appendTranscript(call.bot, { chatId: target.chatId, messageId, sender: 'bot', kind: 'text', text, atMs: call.nowMs });
+  const markup = readReplyMarkup(call.params['reply_markup']);
+  if ('error' in markup) return markup.error;
+  const { messageId, message } = newBotMessage(call, target.chatId, { text, ...replyMarkupField(markup.keyboard) });
+  appendTranscript(call.bot, { chatId: target.chatId, messageId, sender: 'bot', kind: 'text', text, ...keyboardField(markup.keyboard), atMs: call.nowMs });
   return ok(message);
 };
+
+/** The keyboard joins the transcript entry, so a test or the sandbox page can see (and tap) it. */
+function keyboardField(keyboard: RecordedKeyboard | undefined): { keyboard?: RecordedKeyboard } {
+  return keyboard ? { keyboard } : {};
+}
 
 type MediaKind = Exclude<TranscriptKind, 'text'>;
 
@@ -89,11 +97,13 @@ function sendMedia(kind: MediaKind): BotMethod {
     if ('error' in target) return target.error;
     const caption = stringParam(call.params, 'caption');
     if (caption !== undefined && caption.length > MAX_CAPTION_LENGTH) return badRequest('message caption is too long');
+    const markup = readReplyMarkup(call.params['reply_markup']);
+    if ('error' in markup) return markup.error;
     const media = resolveMedia(call, kind);
     if ('error' in media) return media.error;
     const captionField = caption ? { caption } : {};
     const mediaField = { [kind]: mediaObject(kind, media.file, media.fileName) };
-    const { messageId, message } = newBotMessage(call, target.chatId, { ...mediaField, ...captionField });
+    const { messageId, message } = newBotMessage(call, target.chatId, { ...mediaField, ...captionField, ...replyMarkupField(markup.keyboard) });
     appendTranscript(call.bot, {
       chatId: target.chatId,
       messageId,
@@ -102,6 +112,7 @@ function sendMedia(kind: MediaKind): BotMethod {
       ...captionField,
       fileId: media.file.fileId,
       ...(media.fileName === undefined ? {} : { fileName: media.fileName }),
+      ...keyboardField(markup.keyboard),
       atMs: call.nowMs,
     });
     return ok(message);
