@@ -112,15 +112,15 @@ describe('FakeTelegram', () => {
       ]);
     });
 
-    it('reads the keyboard as a JSON text field of a multipart upload (sendPhoto)', async () => {
+    it('reads the keyboard as a JSON text field of a multipart upload (sendPhoto), and a multi-line caption without the CRs of the form encoding', async () => {
       const form = new FormData();
       form.set('chat_id', String(CHAT_ID));
-      form.set('caption', 'Blue shirt');
+      form.set('caption', 'Blue shirt\nCotton');
       form.set('reply_markup', JSON.stringify(keyboard));
       form.set('photo', new Blob([Buffer.from('png')], { type: 'image/png' }), 'blue.png');
       const response = await fetch(`${fake.baseUrl}/bot${TOKEN}/sendPhoto`, { method: 'POST', body: form });
-      expect(await response.json()).toMatchObject({ ok: true, result: { caption: 'Blue shirt', reply_markup: keyboard } });
-      expect(fake.userChats(TOKEN)[0]?.messages[0]).toMatchObject({ kind: 'photo', caption: 'Blue shirt', keyboard: [[{ text: 'Yes' }, { text: 'Site' }], [{ text: 'No' }]] });
+      expect(await response.json()).toMatchObject({ ok: true, result: { caption: 'Blue shirt\nCotton', reply_markup: keyboard } });
+      expect(fake.userChats(TOKEN)[0]?.messages[0]).toMatchObject({ kind: 'photo', caption: 'Blue shirt\nCotton', keyboard: [[{ text: 'Yes' }, { text: 'Site' }], [{ text: 'No' }]] });
     });
 
     it('refuses empty and over-64-byte callback_data with BUTTON_DATA_INVALID, and sends nothing', async () => {

@@ -13,6 +13,15 @@ const CHAT_ACTIONS = new Set([
   'upload_document', 'choose_sticker', 'find_location', 'record_video_note', 'upload_video_note',
 ]);
 
+/**
+ * The Bot API server drops '\r' from message text and captions (TDLib's clean_input_string,
+ * td/telegram/misc.cpp), so a caption sent in a multipart body — where FormData turns every line
+ * break into CRLF — reads the same as one sent as JSON.
+ */
+function withoutCarriageReturns(text: string): string {
+  return text.replaceAll('\r', '');
+}
+
 /** The chat a send targets, or the error Telegram gives for a missing or unknown one. */
 function targetChat(call: BotMethodCall): { chatId: string } | { error: BotApiReply } {
   const chatId = stringParam(call.params, 'chat_id');
@@ -44,7 +53,7 @@ function newBotMessage(
 const sendMessage: BotMethod = (call) => {
   const target = targetChat(call);
   if ('error' in target) return target.error;
-  const text = stringParam(call.params, 'text') ?? '';
+  const text = withoutCarriageReturns(stringParam(call.params, 'text') ?? '');
   if (text.trim() === '') return badRequest('message text is empty');
   // Telegram counts UTF-16 code units here, the same unit as String.length.
   if (text.length > MAX_TEXT_LENGTH) return badRequest('message is too long');
@@ -95,7 +104,8 @@ function sendMedia(kind: MediaKind): BotMethod {
   return (call) => {
     const target = targetChat(call);
     if ('error' in target) return target.error;
-    const caption = stringParam(call.params, 'caption');
+    const rawCaption = stringParam(call.params, 'caption');
+    const caption = rawCaption === undefined ? undefined : withoutCarriageReturns(rawCaption);
     if (caption !== undefined && caption.length > MAX_CAPTION_LENGTH) return badRequest('message caption is too long');
     const markup = readReplyMarkup(call.params['reply_markup']);
     if ('error' in markup) return markup.error;
