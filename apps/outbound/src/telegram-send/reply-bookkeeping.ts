@@ -6,6 +6,7 @@ import { LOGGER, METRICS } from '@tgg/service-runtime';
 import { receiptReasonFor } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { DeliveryReceipts } from '../genesys-receipts/delivery-receipts.js';
+import { planReply } from './send-plan.js';
 
 export type FailureReason = { code: ReceiptReasonCode; message: string };
 
@@ -32,7 +33,10 @@ export class ReplyBookkeeping {
   async replayed(job: TelegramReplyReadyV1, claim: MessageState): Promise<undefined> {
     this.metrics.replies.inc({ outcome: 'duplicate', reason: claim.status });
     // A crash between "delivered" and queueing its receipt would lose the receipt: queue it again (same job id).
-    if (claim.status === 'delivered') await this.receipts.delivered(job.channel, job.reply, job.trace);
+    if (claim.status === 'delivered') {
+      const plan = planReply(job.reply);
+      await this.receipts.delivered(job.channel, job.reply, job.trace, plan.kind === 'send' ? plan.degraded : undefined);
+    }
     return undefined;
   }
 
