@@ -1,6 +1,7 @@
 import { OpenOutboundMessage } from '@tgg/contracts';
+import fc from 'fast-check';
 import { KEYBOARD_ONLY_TEXT, planReply, type ReplyPlan, type SendStep } from './send-plan.js';
-import type { PlannedButton } from './keyboard-layout.js';
+import { BUTTON_LABEL_MAX, type PlannedButton } from './keyboard-layout.js';
 
 /** Shapes as in public captures (gildas/go-gcloudcx testdata; see structured-content.ts in @tgg/contracts). */
 const quickReply = (text: string, payload = text) => ({ contentType: 'QuickReply', quickReply: { text, payload, action: 'Message' } });
@@ -148,9 +149,9 @@ describe('planReply: Structured content', () => {
   });
 
   it('lists a Link action whose URL Telegram would refuse as text', () => {
-    const card = { title: 'Call us', actions: [link('Phone', 'tel:+3312345678'), postback('Ok')] };
+    const card = { title: 'Call us', actions: [link('Phone', 'tel:+3312345678'), { type: 'Link', text: 'No URL' }, postback('Ok')] };
     const plan = sendPlanOf(structured({ content: [{ contentType: 'Card', card }] }));
-    expect(plan.steps).toEqual([{ kind: 'text', text: 'Call us\n• Phone: tel:+3312345678', keyboard: [[callback('Ok', 'Ok', 'Button')]] }]);
+    expect(plan.steps).toEqual([{ kind: 'text', text: 'Call us\n• Phone: tel:+3312345678\n• No URL', keyboard: [[callback('Ok', 'Ok', 'Button')]] }]);
     expect(plan.degraded?.message).toContain('a card action of type Link was shown as text');
   });
 
@@ -172,5 +173,29 @@ describe('planReply: Structured content', () => {
     const plan = sendPlanOf(structured({ text: 'Hm', content: [quickReply('Yes'), { contentType: 'QuickReply', quickReply: { text: ' ', payload: '' } }] }));
     expect(plan.steps).toEqual([{ kind: 'text', text: 'Hm', keyboard: [[callback('Yes')]] }]);
     expect(plan.degraded?.message).toContain('a QuickReply without text or payload was left out');
+  });
+
+  it('never throws on whatever content Genesys (or a forger with the secret) sends, and every step is sendable', () => {
+    const contentType = fc.constantFrom('QuickReply', 'quickreply', 'QuickReplyV2', 'Card', 'Carousel', 'DatePicker', 'Notification', 'ListPicker', 'Attachment', 'Whatever');
+    const anyBody = fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('text', 'payload', 'title', 'description', 'image', 'video', 'url', 'type', 'actions', 'cards', 'availableTimes', 'body', 'parameters', 'buttons', 'header', 'footer', 'dateTime', 'duration'), fc.anything()));
+    const item = fc.record({ contentType, quickReply: anyBody, quickReplyV2: anyBody, card: anyBody, carousel: anyBody, datePicker: anyBody, template: anyBody, listPicker: anyBody }, { requiredKeys: ['contentType'] });
+    fc.assert(
+      fc.property(fc.option(fc.string(), { nil: undefined }), fc.array(item, { maxLength: 6 }), (text, content) => {
+        const parsed = OpenOutboundMessage.safeParse({ id: 'g', channel: { to: { id: '1' } }, type: 'Structured', ...(text === undefined ? {} : { text }), content });
+        if (!parsed.success) return;
+        const plan = planReply(parsed.data);
+        if (plan.kind !== 'send') return expect(plan.kind).toBe('unsupported');
+        for (const step of plan.steps) {
+          if (step.kind === 'text') expect(step.text.trim()).not.toBe('');
+          for (const button of step.keyboard?.flat() ?? []) {
+            expect(button.label.trim()).not.toBe('');
+            expect([...new Intl.Segmenter().segment(button.label)].length).toBeLessThanOrEqual(BUTTON_LABEL_MAX);
+            if (button.kind === 'callback') expect(typeof button.payload).toBe('string');
+            else expect(new URL(button.url).protocol).toMatch(/^https?:$/);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -121,8 +121,9 @@ function sameAction(a: GenesysCardAction, b: GenesysCardAction | undefined): boo
 
 function cardButton(action: GenesysCardAction): PlannedButton | undefined {
   const type = action.type?.toLowerCase();
-  if ((type === 'link' || (type !== 'postback' && action.url !== undefined)) && action.url !== undefined) {
-    if (!isWebUrl(action.url)) return undefined;
+  // Link, or an unknown type that carries a URL: a URL button. A Link without a usable URL is shown as text.
+  if (type === 'link' || (type !== 'postback' && action.url !== undefined)) {
+    if (action.url === undefined || !isWebUrl(action.url)) return undefined;
     return { kind: 'url', label: cutLabel(action.text?.trim() ? action.text : new URL(action.url).hostname), url: action.url };
   }
   return callbackButton(action.text, action.payload, 'Button');
