@@ -9,7 +9,7 @@ import type { BridgeMetrics } from '@tgg/telemetry';
 import { MediaController } from './media/media.controller.js';
 import { SandboxController } from './sandbox/sandbox.controller.js';
 import { TelegramWebhookController } from './telegram-webhook/telegram-webhook.controller.js';
-import { TelegramUpdatesProducer } from './telegram-webhook/telegram-updates.producer.js';
+import { telegramUpdatesProvider } from './telegram-webhook/telegram-updates.producer.js';
 
 @Module({})
 export class IngressModule {
@@ -19,7 +19,7 @@ export class IngressModule {
       imports: [ServiceRuntimeModule.forRoot(config, logger, metrics), DataModule],
       controllers: [...SERVICE_RUNTIME_CONTROLLERS, TelegramWebhookController, MediaController, ...(config.sandboxConsole ? [SandboxController] : [])],
       providers: [
-        TelegramUpdatesProducer,
+        telegramUpdatesProvider,
         ...SERVICE_RUNTIME_PROVIDERS,
         // Ready = a webhook can be stored: Redis takes writes and the channels are known. Postgres
         // is not needed for that (channels are cached), so it is reported, never gating.

@@ -19,7 +19,7 @@ import {
   redisWritableCheck,
 } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
-import { GenesysRepliesProducer } from './genesys-webhook/genesys-replies.producer.js';
+import { genesysRepliesProvider } from './genesys-webhook/genesys-replies.producer.js';
 import { GenesysWebhookController } from './genesys-webhook/genesys-webhook.controller.js';
 import { DependencyHealthPoller } from './health/dependency-health.poller.js';
 import { DeliveryReceipts } from './genesys-receipts/delivery-receipts.js';
@@ -30,7 +30,6 @@ import { InlineKeyboards, keyboardButtonStoreProvider } from './telegram-send/in
 import { outboundTurnsProviders } from './telegram-send/outbound-turns.providers.js';
 import { ReplyBookkeeping } from './telegram-send/reply-bookkeeping.js';
 import { ReplyDelivery } from './telegram-send/reply-delivery.js';
-import { ReplyTurnsSweeper } from './telegram-send/reply-turns.sweeper.js';
 import { SentSteps } from './telegram-send/sent-steps.js';
 import { TelegramBots } from './telegram-send/telegram-bots.js';
 import { TelegramSendsHandler } from './telegram-send/telegram-sends.handler.js';
@@ -49,7 +48,7 @@ export class OutboundModule {
       imports: [ServiceRuntimeModule.forRoot(config, logger, metrics, [QueueName.GenesysReplies, QueueName.TelegramSends, QueueName.GenesysReceipts]), DataModule],
       controllers: [...SERVICE_RUNTIME_CONTROLLERS, GenesysWebhookController],
       providers: [
-        GenesysRepliesProducer,
+        genesysRepliesProvider,
         ...outboundGenesysProviders,
         ...outboundTurnsProviders,
         TelegramBots,
@@ -63,7 +62,6 @@ export class OutboundModule {
         ReplyIntakeHandler,
         TelegramSendsHandler,
         GenesysReceiptsHandler,
-        ReplyTurnsSweeper,
         DependencyHealthPoller,
         ...SERVICE_RUNTIME_PROVIDERS,
         // Ready = a Genesys webhook can be stored. One revoked bot token, a Genesys OAuth outage
