@@ -1,5 +1,6 @@
 export { FakeTelegram, type FakeTelegramOptions, type TelegramCall, type TelegramCallMatcher, type TelegramFailure } from './fake-telegram.js';
 export type { BotProfile, ChatTranscript, ChatTranscriptEntry, StoredFile, TranscriptKind } from './telegram-state.js';
+export { CALLBACK_DATA_MAX_BYTES, type RecordedButton, type RecordedKeyboard } from './telegram-reply-markup.js';
 export { newTelegramFileIds, type TelegramFileIds, type TelegramFileKind } from './telegram-file-ids.js';
 export type { SandboxUser, UserAttachment, UserMessageInput } from './telegram-user-updates.js';
 export type { BotApiReply } from './bot-api-reply.js';
@@ -12,6 +13,17 @@ export {
   type GenesysRoute,
   type PreparedAgentMessage,
 } from './fake-genesys.js';
+export {
+  cardContent,
+  carouselContent,
+  datePickerContent,
+  linkAction,
+  notificationContent,
+  postbackAction,
+  quickReplies,
+  type CardInput,
+  type StructuredContentItem,
+} from './genesys-structured-content.js';
 export { hubSignature, type AgentAttachment, type AgentEvent, type AgentMessageInput } from './genesys-agent-message.js';
 export type { ConversationView, TranscriptAttachment, TranscriptMessage, TranscriptReceipt } from './genesys-conversations.js';
 export type { InboundEventRecord, InboundMessageRecord, InboundReceiptRecord, OpenInboundEvent } from './genesys-inbound.js';

@@ -1,4 +1,5 @@
 import { newTelegramFileIds, type TelegramFileKind } from './telegram-file-ids.js';
+import type { RecordedKeyboard } from './telegram-reply-markup.js';
 
 export interface BotProfile {
   id: number;
@@ -28,6 +29,8 @@ export interface ChatTranscriptEntry {
   caption?: string;
   fileId?: string;
   fileName?: string;
+  /** The inline keyboard a bot message carries (`reply_markup`). */
+  keyboard?: RecordedKeyboard;
   atMs: number;
 }
 
@@ -81,7 +84,7 @@ export function transcriptsOf(bot: BotState): ChatTranscript[] {
     token: bot.token,
     botUsername: bot.profile.username,
     chatId,
-    messages: chat.transcript.map((entry) => ({ ...entry })),
+    messages: chat.transcript.map((entry) => ({ ...entry, ...(entry.keyboard ? { keyboard: entry.keyboard.map((row) => row.map((button) => ({ ...button }))) } : {}) })),
   }));
 }
 
