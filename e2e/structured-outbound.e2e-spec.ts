@@ -155,6 +155,16 @@ describe('structured messages: Genesys Structured → Telegram inline keyboards'
     expect(notificationReceipt).toMatchObject({ status: 'Delivered', reasons: [{ code: 'UnsupportedMessage', message: expect.stringContaining('Notification template') }] });
   });
 
+  it('sends the Delivered receipt again without its reasons when Genesys refuses reasons on Delivered (unverified, so guarded)', async () => {
+    const chatId = await newCustomer();
+    bridge.genesys.failNext('receipt', 1, { status: 400 });
+    const { receipt } = await botSends(chatId, [datePickerContent({ title: 'Pick a day', availableTimes: [{ dateTime: '2025-05-30T12:00:00Z', duration: 1800 }] })]);
+    expect(receipt).toMatchObject({ status: 'Delivered' });
+    expect(receipt).not.toHaveProperty('reasons');
+    const refused = bridge.genesys.requests.filter((request) => request.route === 'receipt' && request.status === 400);
+    expect(refused).toHaveLength(1);
+  });
+
   it('sends a card whose image cannot be fetched as its text and buttons, and reports the missing image', async () => {
     const chatId = await newCustomer();
     const { receipt } = await botSends(chatId, [cardContent({ title: 'Red shirt', image: `${bridge.genesys.baseUrl}/api/v2/downloads/gone`, actions: [postbackAction('Buy', 'buy-7')] })]);
