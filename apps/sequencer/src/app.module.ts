@@ -1,10 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AppConfig } from '@tgg/config';
+import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { QueueName } from '@tgg/queues';
-import { DEPENDENCY_SOURCES, SERVICE_RUNTIME_CONTROLLERS, SERVICE_RUNTIME_PROVIDERS, ServiceRuntimeModule, PRODUCER_REDIS, READINESS_CHECKS, redisDependency, redisWritableCheck, chatTurnsProviders } from '@tgg/service-runtime';
+import { DEPENDENCY_SOURCES, SERVICE_RUNTIME_CONTROLLERS, SERVICE_RUNTIME_PROVIDERS, ServiceRuntimeModule, PRODUCER_REDIS, READINESS_CHECKS, redisDependency, redisWritableCheck, chatTurnsProviders, WORKER_REDIS } from '@tgg/service-runtime';
+import { KeyboardButtonStore } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
+import { ButtonTapItems } from './reorder/button-tap-items.js';
 import { DueChatsSweeper } from './reorder/due-chats.sweeper.js';
 import { TelegramUpdatesHandler } from './reorder/telegram-updates.handler.js';
 
@@ -19,6 +21,12 @@ export class SequencerModule {
       providers: [
         ...chatTurnsProviders('inbound'),
         TelegramUpdatesHandler,
+        ButtonTapItems,
+        {
+          provide: KeyboardButtonStore,
+          inject: [WORKER_REDIS, APP_CONFIG],
+          useFactory: (redis: Redis, appConfig: AppConfig) => new KeyboardButtonStore(redis, appConfig.redis.queuePrefix),
+        },
         DueChatsSweeper,
         ...SERVICE_RUNTIME_PROVIDERS,
         { provide: READINESS_CHECKS, inject: [PRODUCER_REDIS], useFactory: (redis: Redis) => [redisWritableCheck(redis, config.redis.queuePrefix, 'sequencer')] },

@@ -13,3 +13,4 @@ export { INBOUND_TURNS, OUTBOUND_TURNS, chatTurnsProviders, type InboundTurns, t
 export { WorkerHost } from './worker-host/worker-host.js';
 export { QueueJobHandler, type JobHandler } from './worker-host/queue-job-handler.js';
 export { WorkerHostError } from './worker-host/worker-plan.js';
+export { TelegramBots, type BotChannel } from './telegram-bots.js';

@@ -29,9 +29,11 @@ export class TelegramUpdatesProducer implements OnApplicationShutdown {
    * atomically inside the add script. The check before it feeds the duplicate counter and, for a
    * message, marks it as on its way into its chat's reorder buffer, so a sequencer crash cannot
    * let later messages of that chat overtake it (@tgg/chat-turns IncomingMarks) — one round trip for both.
+   * A tap (`tapId`: its callback_query.id) is de-duplicated by that id instead, which also covers
+   * its update_id: Telegram redelivers a tap under the same update_id and callback_query.id.
    */
-  async enqueue(job: TelegramUpdateReceivedV1): Promise<'accepted' | 'duplicate'> {
-    const dedupeId = toJobId(job.channel, job.update.update_id);
+  async enqueue(job: TelegramUpdateReceivedV1, options: { tapId?: string } = {}): Promise<'accepted' | 'duplicate'> {
+    const dedupeId = options.tapId === undefined ? toJobId(job.channel, job.update.update_id) : toJobId(job.channel, 'cb', options.tapId);
     const dedupeKey = `${this.queue.keys['de']}:${dedupeId}`;
     const chatId = incomingChatIdOf(job.update);
     const seen = chatId

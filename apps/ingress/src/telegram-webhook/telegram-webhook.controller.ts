@@ -7,9 +7,12 @@ import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, jsonNestingWithin } from '
 import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { CidrAllowlist } from './cidr-allowlist.js';
 import { isValidTelegramSecret } from './secret-token.js';
+import { ButtonTaps } from './button-taps.js';
 import { TelegramUpdatesProducer } from './telegram-updates.producer.js';
 
 const FORWARDED_KINDS = ['message', 'edited_message', 'my_chat_member'] as const;
+/** Taps take their own path (ButtonTaps): only those on the bridge's keyboards are forwarded. */
+const TAP_KIND = 'callback_query';
 /**
  * The Bot API's other update kinds: the `reason` label of an ignored update is one of these,
  * `unknown` or `empty`, never a key the body invented (each would be a new metric series, kept
@@ -26,7 +29,6 @@ const IGNORED_KINDS = new Set([
   'message_reaction_count',
   'inline_query',
   'chosen_inline_result',
-  'callback_query',
   'shipping_query',
   'pre_checkout_query',
   'purchased_paid_media',
@@ -49,6 +51,7 @@ export class TelegramWebhookController {
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
     @Inject(TelegramUpdatesProducer) private readonly producer: TelegramUpdatesProducer,
+    @Inject(ButtonTaps) private readonly taps: ButtonTaps,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -81,6 +84,10 @@ export class TelegramWebhookController {
     if (update === 'too-deep') throw this.reject(400, 'nested_too_deep', `body nests deeper than ${MAX_JSON_NESTING} levels`);
     if (update === 'not-update') throw this.reject(400, 'not_an_update', 'body is not a Telegram Update (integer update_id required)');
 
+    if (TAP_KIND in update && !FORWARDED_KINDS.some((kind) => kind in update)) {
+      await this.persistOr503(channelName, update.update_id, () => this.taps.receive(channel, update, receivedAtMs));
+      return { ok: true };
+    }
     if (!FORWARDED_KINDS.some((kind) => kind in update)) {
       const reason = Object.keys(update).find((key) => IGNORED_KINDS.has(key)) ?? (Object.keys(update).length > 1 ? 'unknown' : 'empty');
       this.metrics.updates.inc({ outcome: 'ignored', reason });
@@ -88,16 +95,20 @@ export class TelegramWebhookController {
       return { ok: true };
     }
 
-    let outcome: 'accepted' | 'duplicate';
-    try {
-      outcome = await this.producer.enqueue({ channel: channelName, update, receivedAtMs, trace: injectTraceCarrier() });
-    } catch (error) {
-      this.metrics.updates.inc({ outcome: 'rejected', reason: 'unavailable' });
-      this.logger.warn({ channel: channelName, updateId: update.update_id, err: { message: (error as Error).message } }, 'cannot persist update; asking Telegram to retry');
-      throw new ApiError(503, 'unavailable', 'cannot persist the update right now', { 'retry-after': RETRY_AFTER_S });
-    }
+    const outcome = await this.persistOr503(channelName, update.update_id, () => this.producer.enqueue({ channel: channelName, update, receivedAtMs, trace: injectTraceCarrier() }));
     this.metrics.updates.inc({ outcome, reason: '' });
     return { ok: true };
+  }
+
+  /** Redis down (or any failure to store): 503 with Retry-After, and Telegram redelivers the update. */
+  private async persistOr503<T>(channelName: string, updateId: number, persist: () => Promise<T>): Promise<T> {
+    try {
+      return await persist();
+    } catch (error) {
+      this.metrics.updates.inc({ outcome: 'rejected', reason: 'unavailable' });
+      this.logger.warn({ channel: channelName, updateId, err: { message: (error as Error).message } }, 'cannot persist update; asking Telegram to retry');
+      throw new ApiError(503, 'unavailable', 'cannot persist the update right now', { 'retry-after': RETRY_AFTER_S });
+    }
   }
 
   /** The secret may have just been rotated by the CLI: look again, at most once a second. */
