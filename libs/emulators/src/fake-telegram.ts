@@ -12,6 +12,7 @@ import {
   type UploadedFile,
   type UploadedFileWithBytes,
 } from './request-body.js';
+import { buildTapUpdate, type ButtonTapInput } from './telegram-callback-queries.js';
 import { canonicalMethodName, runBotMethod } from './telegram-methods.js';
 import type { TelegramFileKind } from './telegram-file-ids.js';
 import {
@@ -219,6 +220,12 @@ export class FakeTelegram {
   /** Plays a user writing to the bot: builds the Update, adds it to the chat transcript and delivers it. */
   async sendUserMessage(token: string, input: UserMessageInput): Promise<{ update: Record<string, unknown>; delivery: WebhookResult }> {
     const update = buildUserMessageUpdate(this.botOf(token), this.files, input, this.clock());
+    return { update, delivery: await this.deliverUpdate(token, update) };
+  }
+
+  /** Plays a user tapping an inline button under a bot message: a realistic `callback_query` update, delivered once. */
+  async tapButton(token: string, input: ButtonTapInput): Promise<{ update: Record<string, unknown>; delivery: WebhookResult }> {
+    const update = buildTapUpdate(this.botOf(token), input, this.clock());
     return { update, delivery: await this.deliverUpdate(token, update) };
   }
 

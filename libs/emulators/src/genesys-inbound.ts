@@ -1,4 +1,4 @@
-import { OpenInboundMessage, OpenInboundReceipt } from '@tgg/contracts';
+import { OpenInboundMessage, OpenInboundReceipt, OpenInboundStructuredResponse } from '@tgg/contracts';
 import { z } from 'zod';
 import { newGenesysMessageId } from './genesys-agent-message.js';
 import type { ConversationStore } from './genesys-conversations.js';
@@ -34,6 +34,12 @@ export interface InboundReceiptRecord extends InboundRecordBase {
   body: OpenInboundReceipt;
   /** Whether the receipt named an agent message this emulator sent to that customer. */
   matchedAgentMessage: boolean;
+}
+
+export interface InboundStructuredResponseRecord extends InboundRecordBase {
+  body: OpenInboundStructuredResponse;
+  genesysMessageId: string;
+  conversationId: string;
 }
 
 export interface InboundEventRecord extends InboundRecordBase {
@@ -101,6 +107,42 @@ export function acceptInboundMessage(
     direction: 'Inbound',
     // Genesys fills this in only when asked (?prefetchConversationId=true, https://developer.genesys.cloud/commdigital/digital/openmessaging/); the bridge depends on asking.
     ...(request.prefetchConversationId ? { conversationId: conversation.conversationId } : {}),
+  };
+  return { outcome: { status: 200, body: responseBody }, record };
+}
+
+/**
+ * POST …/inbound/open/structured/response: a customer's answer to a quick reply / button. It joins
+ * the customer's conversation when `originatingMessageId` is an agent message of that conversation
+ * still open; otherwise 400 — Genesys documents no rule here, and this emulator's wording is its own,
+ * but a response to a message of an ended conversation has no conversation to join.
+ */
+export function acceptStructuredResponse(request: InboundRequest): { outcome: HttpOutcome; record?: InboundStructuredResponseRecord } {
+  const parsed = parseRequest(OpenInboundStructuredResponse, request.rawBody);
+  if ('error' in parsed) return { outcome: parsed.error };
+  const body = parsed.value;
+  const customerId = body.channel.from.id;
+  if (!request.conversations.isOpenAgentMessage(request.integrationId, customerId, body.originatingMessageId)) {
+    return { outcome: badRequest(`The originating message ${body.originatingMessageId} is not part of an active conversation for this recipient.`) };
+  }
+  const conversation = request.conversations.getOrCreate(request.integrationId, customerId);
+  const genesysMessageId = newGenesysMessageId();
+  conversation.messages.push({ direction: 'Inbound', genesysMessageId, text: body.buttonResponse.text, attachments: [], atMs: request.nowMs });
+  const record: InboundStructuredResponseRecord = {
+    integrationId: request.integrationId,
+    body,
+    accessToken: request.accessToken,
+    genesysMessageId,
+    conversationId: conversation.conversationId,
+    atMs: request.nowMs,
+  };
+  const responseBody = {
+    id: genesysMessageId,
+    channel: { id: request.integrationId, platform: 'Open', type: 'Private', messageId: body.channel.messageId, to: { id: request.integrationId, idType: 'Opaque' }, from: body.channel.from, time: body.channel.time },
+    type: 'Structured',
+    content: [{ contentType: 'ButtonResponse', buttonResponse: body.buttonResponse }],
+    originatingMessageId: body.originatingMessageId,
+    direction: 'Inbound',
   };
   return { outcome: { status: 200, body: responseBody }, record };
 }

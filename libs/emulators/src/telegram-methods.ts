@@ -1,5 +1,6 @@
 import { badRequest, failure, ok, stringParam, type BotApiReply, type BotMethod, type BotMethodCall } from './bot-api-reply.js';
 import { appendTranscript, nextMessageId, type StoredFile, type TranscriptKind } from './telegram-state.js';
+import { answerCallbackQuery, editMessageReplyMarkup, inlineKeyboardParam } from './telegram-callback-queries.js';
 import { deleteWebhook, getWebhookInfo, setWebhook } from './telegram-webhook-methods.js';
 
 export const MAX_TEXT_LENGTH = 4096;
@@ -47,8 +48,11 @@ const sendMessage: BotMethod = (call) => {
   if (text.trim() === '') return badRequest('message text is empty');
   // Telegram counts UTF-16 code units here, the same unit as String.length.
   if (text.length > MAX_TEXT_LENGTH) return badRequest('message is too long');
-  const { messageId, message } = newBotMessage(call, target.chatId, { text });
-  appendTranscript(call.bot, { chatId: target.chatId, messageId, sender: 'bot', kind: 'text', text, atMs: call.nowMs });
+  const markup = inlineKeyboardParam(call.params);
+  if ('error' in markup) return markup.error;
+  const replyMarkup = markup.keyboard ? { replyMarkup: markup.keyboard } : {};
+  const { messageId, message } = newBotMessage(call, target.chatId, { text, ...(markup.keyboard ? { reply_markup: markup.keyboard } : {}) });
+  appendTranscript(call.bot, { chatId: target.chatId, messageId, sender: 'bot', kind: 'text', text, ...replyMarkup, atMs: call.nowMs });
   return ok(message);
 };
 
@@ -145,6 +149,8 @@ const METHODS: ReadonlyMap<string, { name: string; run: BotMethod }> = new Map(
     sendAudio: sendMedia('audio'),
     sendChatAction,
     getFile,
+    answerCallbackQuery,
+    editMessageReplyMarkup,
     setWebhook,
     getWebhookInfo,
     deleteWebhook,
