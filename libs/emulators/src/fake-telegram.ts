@@ -225,8 +225,16 @@ export class FakeTelegram {
 
   /** Plays a user tapping an inline button under a bot message: a realistic `callback_query` update, delivered once. */
   async tapButton(token: string, input: ButtonTapInput): Promise<{ update: Record<string, unknown>; delivery: WebhookResult }> {
-    const update = buildTapUpdate(this.botOf(token), input, this.clock());
+    const update = this.prepareTap(token, input);
     return { update, delivery: await this.deliverUpdate(token, update) };
+  }
+
+  /**
+   * The update of a tap, not delivered: taps prepared together are taps on the keyboard as the
+   * customer's app showed it, before any edit of it arrived (a quick double tap).
+   */
+  prepareTap(token: string, input: ButtonTapInput): Record<string, unknown> {
+    return buildTapUpdate(this.botOf(token), input, this.clock());
   }
 
   /** Per-chat transcripts (user and bot messages) for a sandbox page; all bots unless a token is given. */
