@@ -75,7 +75,7 @@ describe('button taps: Telegram callback_query → Genesys structured response',
 
   function keyboardOf(chatId: number, messageId: number) {
     const chat = bridge.telegram.userChats(botToken).find((candidate) => candidate.chatId === String(chatId));
-    return chat?.messages.find((message) => message.messageId === messageId)?.replyMarkup?.inline_keyboard;
+    return chat?.messages.find((message) => message.messageId === messageId)?.keyboard;
   }
 
   function answersTo(callbackQueryId: string) {

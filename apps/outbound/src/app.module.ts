@@ -27,6 +27,7 @@ import { DeliveryReceipts } from './genesys-receipts/delivery-receipts.js';
 import { GenesysReceiptsHandler } from './genesys-receipts/genesys-receipts.handler.js';
 import { ReplyIntakeHandler } from './reply-intake/reply-intake.handler.js';
 import { outboundGenesysProviders } from './telegram-send/genesys.providers.js';
+import { InlineKeyboards, keyboardButtonStoreProvider } from './telegram-send/inline-keyboards.js';
 import { outboundTurnsProviders } from './telegram-send/outbound-turns.providers.js';
 import { ReplyBookkeeping } from './telegram-send/reply-bookkeeping.js';
 import { ReplyDelivery } from './telegram-send/reply-delivery.js';
@@ -54,6 +55,8 @@ export class OutboundModule {
         TelegramBots,
         DeliveryReceipts,
         ReplyBookkeeping,
+        keyboardButtonStoreProvider,
+        InlineKeyboards,
         TelegramStepSender,
         SentSteps,
         ReplyDelivery,

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { FakeGenesys } from './fake-genesys.js';
 import { RecordingReceiver } from './recording-receiver.js';
+import { cardContent, carouselContent, datePickerContent, linkAction, notificationContent, postbackAction, quickReplies } from './genesys-structured-content.js';
 
 const CLIENT_ID = 'client-id';
 const CLIENT_SECRET = 'client-secret-value';
@@ -330,6 +331,29 @@ describe('FakeGenesys', () => {
           ],
         },
       ]);
+    });
+
+    it('sends Structured messages of each type in the captured shapes, and keeps them in the agent view', async () => {
+      const structured = [
+        ...quickReplies('Yes', { text: 'Talk to a human', payload: 'agent' }),
+        cardContent({ title: 'Blue shirt', image: 'https://shop.example/blue.png', actions: [postbackAction('Buy', 'buy-42'), linkAction('Details', 'https://shop.example/42')] }),
+        carouselContent([{ title: 'Card 1', actions: [postbackAction('Option1')] }]),
+        datePickerContent({ title: 'When?', availableTimes: [{ dateTime: '2025-05-30T12:00:00Z', duration: 1800 }] }),
+        notificationContent({ header: { text: 'Hello' }, body: { text: 'Hi Happy', parameters: [{ name: 'name', text: 'Happy' }] }, buttons: [], footer: { text: 'Bye' } }),
+      ];
+      const sent = await fake.sendAgentMessage(INTEGRATION_ID, { toId: '42', type: 'Structured', text: 'Do you want to proceed?', structured, originatingEntity: 'Bot' });
+      const [received] = await receiver.waitForRequests(1);
+      const body = JSON.parse(received?.rawBody.toString('utf8') ?? '{}') as Record<string, unknown>;
+      expect(body).toMatchObject({ id: sent.id, type: 'Structured', text: 'Do you want to proceed?', originatingEntity: 'Bot', direction: 'Outbound' });
+      expect(body['content']).toEqual([
+        { contentType: 'QuickReply', quickReply: { text: 'Yes', payload: 'Yes', action: 'Message' } },
+        { contentType: 'QuickReply', quickReply: { text: 'Talk to a human', payload: 'agent', action: 'Message' } },
+        { contentType: 'Card', card: { title: 'Blue shirt', image: 'https://shop.example/blue.png', actions: [{ type: 'Postback', text: 'Buy', payload: 'buy-42' }, { type: 'Link', text: 'Details', url: 'https://shop.example/42' }] } },
+        { contentType: 'Carousel', carousel: { cards: [{ title: 'Card 1', actions: [{ type: 'Postback', text: 'Option1', payload: 'Option1' }] }] } },
+        { contentType: 'DatePicker', datePicker: { title: 'When?', availableTimes: [{ dateTime: '2025-05-30T12:00:00Z', duration: 1800 }] } },
+        { contentType: 'Notification', template: { header: { text: 'Hello' }, body: { text: 'Hi Happy', parameters: [{ name: 'name', text: 'Happy' }] }, buttons: [], footer: { text: 'Bye' } } },
+      ]);
+      expect(fake.conversations()[0]?.messages).toEqual([expect.objectContaining({ genesysMessageId: sent.id, text: 'Do you want to proceed?', structured })]);
     });
 
     it('sends typing events and hosts attachment downloads', async () => {

@@ -237,7 +237,7 @@ export class FakeGenesys {
   /**
    * Plays an agent (or typing) message: POSTs it to the integration's webhook signed with
    * `X-Hub-Signature-256`, once (Genesys' own retries are not modelled: see prepareAgentMessage).
-   * Text messages join the transcript.
+   * Text and Structured messages join the transcript.
    */
   async sendAgentMessage(
     integrationId: string,
@@ -258,7 +258,7 @@ export class FakeGenesys {
   }
 
   /**
-   * Builds and signs an agent message as sendAgentMessage does (text joins the transcript) without
+   * Builds and signs an agent message as sendAgentMessage does (it joins the transcript) without
    * posting it, for a test that plays Genesys' webhook retries: it posts `bytes` with `headers` to
    * `webhookUrl` until the bridge answers 2xx, and may post the same bytes again.
    */
@@ -272,12 +272,13 @@ export class FakeGenesys {
     const nowMs = this.clock();
     const body = buildAgentMessage(integration, input, { genesysMessageId, conversationId: conversation.conversationId, nowMs });
     this.conversationStore.rememberAgentMessage(conversation.conversationId, genesysMessageId);
-    if ((input.type ?? 'Text') === 'Text') {
+    if ((input.type ?? 'Text') !== 'Event') {
       conversation.messages.push({
         direction: 'Outbound',
         genesysMessageId,
         ...(input.text === undefined ? {} : { text: input.text }),
         attachments: input.attachment ? [{ ...input.attachment }] : [],
+        ...(input.structured ? { structured: structuredClone(input.structured) } : {}),
         atMs: nowMs,
       });
     }

@@ -17,6 +17,8 @@ export interface TranscriptMessage {
   genesysMessageId: string;
   text?: string;
   attachments: TranscriptAttachment[];
+  /** A `Structured` agent message's content items (quick replies, cards, …), as sent. */
+  structured?: Record<string, unknown>[];
   atMs: number;
   /** For agent messages: the last receipt the bridge posted for it. */
   receipt?: TranscriptReceipt;
@@ -90,6 +92,7 @@ export class ConversationStore {
       messages: conversation.messages.map((message) => ({
         ...message,
         attachments: message.attachments.map((attachment) => ({ ...attachment })),
+        ...(message.structured ? { structured: structuredClone(message.structured) } : {}),
       })),
     }));
   }

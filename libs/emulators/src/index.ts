@@ -1,5 +1,6 @@
 export { FakeTelegram, type FakeTelegramOptions, type TelegramCall, type TelegramCallMatcher, type TelegramFailure } from './fake-telegram.js';
-export type { BotProfile, ChatTranscript, ChatTranscriptEntry, InlineKeyboard, StoredFile, TranscriptKind } from './telegram-state.js';
+export type { BotProfile, ChatTranscript, ChatTranscriptEntry, StoredFile, TranscriptKind } from './telegram-state.js';
+export { CALLBACK_DATA_MAX_BYTES, type RecordedButton, type RecordedKeyboard } from './telegram-reply-markup.js';
 export { newTelegramFileIds, type TelegramFileIds, type TelegramFileKind } from './telegram-file-ids.js';
 export type { SandboxUser, UserAttachment, UserMessageInput } from './telegram-user-updates.js';
 export type { ButtonTapInput } from './telegram-callback-queries.js';
@@ -13,6 +14,17 @@ export {
   type GenesysRoute,
   type PreparedAgentMessage,
 } from './fake-genesys.js';
+export {
+  cardContent,
+  carouselContent,
+  datePickerContent,
+  linkAction,
+  notificationContent,
+  postbackAction,
+  quickReplies,
+  type CardInput,
+  type StructuredContentItem,
+} from './genesys-structured-content.js';
 export { hubSignature, type AgentAttachment, type AgentEvent, type AgentMessageInput } from './genesys-agent-message.js';
 export type { ConversationView, TranscriptAttachment, TranscriptMessage, TranscriptReceipt } from './genesys-conversations.js';
 export type { InboundEventRecord, InboundMessageRecord, InboundReceiptRecord, InboundStructuredResponseRecord, OpenInboundEvent } from './genesys-inbound.js';

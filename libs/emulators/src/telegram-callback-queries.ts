@@ -1,48 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { badRequest, ok, stringParam, type BotApiReply, type BotMethod } from './bot-api-reply.js';
-import { transcriptEntryOf, type BotState, type ChatTranscriptEntry, type InlineKeyboard } from './telegram-state.js';
+import { readReplyMarkup, replyMarkupField } from './telegram-reply-markup.js';
+import { transcriptEntryOf, type BotState, type ChatTranscriptEntry } from './telegram-state.js';
 import type { SandboxUser } from './telegram-user-updates.js';
 
 /** Telegram stops accepting answerCallbackQuery about 15 minutes after the tap. */
 const CALLBACK_ANSWER_WINDOW_MS = 15 * 60 * 1000;
-const CALLBACK_DATA_MAX_BYTES = 64;
 const QUERY_TOO_OLD = badRequest('query is too old and response timeout expired or query ID is invalid');
 // What Telegram answers for an edit that changes nothing (the Bot API server's wording).
 const NOT_MODIFIED = badRequest(
   'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
 );
-
-/**
- * `reply_markup` of a send or an edit: undefined when absent, the keyboard, or the error Telegram
- * gives. JSON bodies carry it as an object, form bodies as a JSON string.
- */
-export function inlineKeyboardParam(params: Record<string, unknown>): { keyboard?: InlineKeyboard } | { error: BotApiReply } {
-  let value = params['reply_markup'];
-  if (value === undefined || value === '') return {};
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return { error: badRequest("can't parse reply keyboard markup JSON object") };
-    }
-  }
-  const rows = (value as { inline_keyboard?: unknown } | null)?.inline_keyboard;
-  if (!Array.isArray(rows) || !rows.every(Array.isArray)) return { error: badRequest('field "inline_keyboard" must be of type Array') };
-  const keyboard: InlineKeyboard = { inline_keyboard: [] };
-  for (const row of rows as unknown[][]) {
-    const buttons: InlineKeyboard['inline_keyboard'][number] = [];
-    for (const button of row) {
-      const { text, callback_data: data } = (button ?? {}) as { text?: unknown; callback_data?: unknown };
-      if (typeof text !== 'string' || text === '') return { error: badRequest('text buttons are unallowed in the inline keyboard') };
-      if (data !== undefined && (typeof data !== 'string' || data === '' || Buffer.byteLength(data) > CALLBACK_DATA_MAX_BYTES)) {
-        return { error: badRequest('BUTTON_DATA_INVALID') };
-      }
-      buttons.push(typeof data === 'string' ? { text, callback_data: data } : { text });
-    }
-    keyboard.inline_keyboard.push(buttons);
-  }
-  return { keyboard };
-}
 
 export const answerCallbackQuery: BotMethod = ({ bot, params, nowMs }) => {
   const id = stringParam(params, 'callback_query_id') ?? '';
@@ -60,12 +28,13 @@ export const editMessageReplyMarkup: BotMethod = ({ bot, params, nowMs }) => {
   const entry = transcriptEntryOf(bot, chatId, messageId);
   if (!entry) return badRequest('message to edit not found');
   if (entry.sender !== 'bot') return badRequest("message can't be edited");
-  const markup = inlineKeyboardParam(params);
+  const markup = readReplyMarkup(params['reply_markup']);
   if ('error' in markup) return markup.error;
-  const keyboard = markup.keyboard && markup.keyboard.inline_keyboard.length > 0 ? markup.keyboard : undefined;
-  if (JSON.stringify(keyboard) === JSON.stringify(entry.replyMarkup)) return NOT_MODIFIED;
-  if (keyboard) entry.replyMarkup = keyboard;
-  else delete entry.replyMarkup;
+  // No reply_markup, or an empty keyboard, removes it.
+  const keyboard = markup.keyboard && markup.keyboard.length > 0 ? markup.keyboard : undefined;
+  if (JSON.stringify(keyboard) === JSON.stringify(entry.keyboard)) return NOT_MODIFIED;
+  if (keyboard) entry.keyboard = keyboard;
+  else delete entry.keyboard;
   return ok(messageOf(bot, chatId, entry, { edit_date: Math.floor(nowMs / 1000) }));
 };
 
@@ -79,7 +48,7 @@ export function messageOf(bot: BotState, chatId: string, entry: ChatTranscriptEn
     date: Math.floor(entry.atMs / 1000),
     ...(entry.text === undefined ? {} : { text: entry.text }),
     ...(entry.caption === undefined ? {} : { caption: entry.caption }),
-    ...(entry.replyMarkup ? { reply_markup: structuredClone(entry.replyMarkup) } : {}),
+    ...replyMarkupField(entry.keyboard),
     ...extra,
   };
 }
@@ -104,9 +73,9 @@ export interface ButtonTapInput {
 export function buildTapUpdate(bot: BotState, input: ButtonTapInput, nowMs: number): Record<string, unknown> {
   const chatId = String(input.chatId);
   const entry = transcriptEntryOf(bot, chatId, input.messageId);
-  const buttons = entry?.replyMarkup?.inline_keyboard.flat() ?? [];
-  const button = buttons.find((candidate) => (input.callbackData === undefined ? candidate.text === input.buttonText : candidate.callback_data === input.callbackData));
-  if (!entry || !button?.callback_data) throw new Error(`message ${input.messageId} of chat ${chatId} has no such inline button`);
+  const buttons = entry?.keyboard?.flat() ?? [];
+  const button = buttons.find((candidate) => (input.callbackData === undefined ? candidate.text === input.buttonText : candidate.callbackData === input.callbackData));
+  if (!entry || button?.callbackData === undefined) throw new Error(`message ${input.messageId} of chat ${chatId} has no such inline button`);
   const id = newCallbackQueryId();
   bot.callbackQueries.set(id, { atMs: nowMs, answered: false });
   bot.lastUpdateId += 1;
@@ -119,7 +88,7 @@ export function buildTapUpdate(bot: BotState, input: ButtonTapInput, nowMs: numb
       from: { id: user.id ?? Number(chatId), is_bot: false, first_name: user.firstName ?? 'Sandbox', ...(user.username ? { username: user.username } : {}), ...(user.languageCode ? { language_code: user.languageCode } : {}) },
       message,
       chat_instance: chatInstanceOf(bot, chatId),
-      data: button.callback_data,
+      data: button.callbackData,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { newTelegramFileIds, type TelegramFileKind } from './telegram-file-ids.js';
+import type { RecordedKeyboard } from './telegram-reply-markup.js';
 
 export interface BotProfile {
   id: number;
@@ -16,11 +17,6 @@ export interface WebhookState {
   lastErrorMessage?: string;
 }
 
-/** An inline keyboard as Telegram keeps it on a message (only callback buttons are modelled). */
-export interface InlineKeyboard {
-  inline_keyboard: { text: string; callback_data?: string }[][];
-}
-
 export type TranscriptKind = 'text' | 'photo' | 'document' | 'video' | 'audio';
 
 /** One message in a private chat as the sandbox page renders it. */
@@ -33,8 +29,8 @@ export interface ChatTranscriptEntry {
   caption?: string;
   fileId?: string;
   fileName?: string;
-  /** The inline keyboard under a bot message, as sent or last edited. */
-  replyMarkup?: InlineKeyboard;
+  /** The inline keyboard a bot message carries (`reply_markup`). */
+  keyboard?: RecordedKeyboard;
   atMs: number;
 }
 
@@ -95,7 +91,7 @@ export function transcriptsOf(bot: BotState): ChatTranscript[] {
     token: bot.token,
     botUsername: bot.profile.username,
     chatId,
-    messages: chat.transcript.map((entry) => ({ ...entry, ...(entry.replyMarkup ? { replyMarkup: structuredClone(entry.replyMarkup) } : {}) })),
+    messages: chat.transcript.map((entry) => ({ ...entry, ...(entry.keyboard ? { keyboard: entry.keyboard.map((row) => row.map((button) => ({ ...button }))) } : {}) })),
   }));
 }
 
