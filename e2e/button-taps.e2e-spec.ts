@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { InboundMessageRecord } from '@tgg/emulators';
+import { quickReplies, type InboundMessageRecord } from '@tgg/emulators';
 import { BridgeHarness, HARNESS_CREDENTIALS, eventually, redisUrl } from '@tgg/testing';
 import { KeyboardButtonStore, newKeyboardId, type ButtonResponseType } from '@tgg/telegram';
 
@@ -12,9 +12,11 @@ interface Option {
 
 /**
  * Taps on inline keyboards (SPEC §5): Telegram → ingress → sequencer → dispatcher → Genesys
- * /inbound/open/structured/response. The test plays the sending side (outbound's part: an agent
- * question in Genesys, its buttons in the keyboard store, the keyboard sent through the Bot API),
- * then the customer taps in the fake Telegram, which posts a real-shaped callback_query.
+ * /inbound/open/structured/response. The first test goes the whole way round: a bot's quick replies
+ * from Genesys, rendered by outbound, tapped by the customer. The others play the sending side
+ * themselves (a question in Genesys, its buttons in the keyboard store, the keyboard sent through
+ * the Bot API) to set up each case; the customer taps in the fake Telegram, which posts a
+ * real-shaped callback_query.
  */
 describe('button taps: Telegram callback_query → Genesys structured response', () => {
   let bridge: BridgeHarness;
@@ -23,7 +25,7 @@ describe('button taps: Telegram callback_query → Genesys structured response',
   let nextChatId = 7_100_000_001;
 
   beforeAll(async () => {
-    bridge = await BridgeHarness.start({ windowMs: 300 });
+    bridge = await BridgeHarness.start({ windowMs: 300, services: ['ingress', 'sequencer', 'dispatcher', 'outbound'] });
     bridge.telegram.setWebhookTarget(botToken, `${bridge.url('ingress')}/telegram/webhook/default`, webhookSecret);
     redis = new Redis(redisUrl());
     buttons = new KeyboardButtonStore(redis, bridge.queuePrefix);
@@ -81,6 +83,23 @@ describe('button taps: Telegram callback_query → Genesys structured response',
   function answersTo(callbackQueryId: string) {
     return bridge.telegram.callsTo('answerCallbackQuery').filter((call) => call.params['callback_query_id'] === callbackQueryId);
   }
+
+  it("answers a bot's quick replies sent by outbound: the customer's tap reaches Genesys as the response to that message", async () => {
+    const chatId = nextChatId++;
+    await customerWrites(chatId, 'I need help');
+    await waitForText(chatId, 'I need help');
+    const longPayload = JSON.stringify({ intent: 'agent', note: 'x'.repeat(200) });
+    const sent = await bridge.genesys.sendAgentMessage(integrationId, { toId: String(chatId), type: 'Structured', text: 'Do you want to proceed?', structured: quickReplies('Yes', { text: 'Talk to a human', payload: longPayload }), originatingEntity: 'Bot' });
+    expect(sent.status).toBe(200);
+    await bridge.genesys.waitForReceipts((receipt) => receipt.body.id === sent.id, 1, 20_000);
+    const keyboardMessage = bridge.telegram.userChats(botToken).find((chat) => chat.chatId === String(chatId))?.messages.find((message) => message.keyboard);
+    if (!keyboardMessage) throw new Error('the customer got no keyboard');
+
+    const { id } = await tap(chatId, keyboardMessage.messageId, 'Talk to a human');
+    const [response] = await bridge.genesys.waitForStructuredResponses((record) => record.body.channel.from.id === String(chatId), 1, 20_000);
+    expect(response?.body).toMatchObject({ channel: { messageId: `${chatId}:cb:${id}` }, buttonResponse: { type: 'QuickReply', text: 'Talk to a human', payload: longPayload }, originatingMessageId: sent.id });
+    await eventually(() => expect(keyboardOf(chatId, keyboardMessage.messageId)).toEqual([[expect.objectContaining({ text: '✓ Talk to a human' })]]));
+  });
 
   it('forwards a tap once, between the messages written around it, with originatingMessageId and a payload over 64 bytes', async () => {
     const chatId = nextChatId++;
