@@ -54,6 +54,16 @@ export interface InboundRequest {
   conversations: ConversationStore;
 }
 
+/** What every record of an accepted customer message (text or structured response) holds besides its body. */
+function acceptedRecordBase(request: InboundRequest, genesysMessageId: string, conversationId: string) {
+  return { integrationId: request.integrationId, accessToken: request.accessToken, genesysMessageId, conversationId, atMs: request.nowMs };
+}
+
+/** The `channel` Genesys echoes in its answer to a customer message: the request's, with the integration as recipient. */
+function echoedChannel(integrationId: string, channel: OpenInboundMessage['channel']): Record<string, unknown> {
+  return { id: integrationId, platform: 'Open', type: 'Private', messageId: channel.messageId, to: { id: integrationId, idType: 'Opaque' }, from: channel.from, time: channel.time };
+}
+
 /** POST …/inbound/open/message: accepted messages join the customer's conversation. */
 export function acceptInboundMessage(
   request: InboundRequest & { prefetchConversationId: boolean },
@@ -82,25 +92,13 @@ export function acceptInboundMessage(
   });
 
   const record: InboundMessageRecord = {
-    integrationId: request.integrationId,
+    ...acceptedRecordBase(request, genesysMessageId, conversation.conversationId),
     body,
     prefetchConversationId: request.prefetchConversationId,
-    accessToken: request.accessToken,
-    genesysMessageId,
-    conversationId: conversation.conversationId,
-    atMs: request.nowMs,
   };
   const responseBody = {
     id: genesysMessageId,
-    channel: {
-      id: request.integrationId,
-      platform: 'Open',
-      type: 'Private',
-      messageId: body.channel.messageId,
-      to: { id: request.integrationId, idType: 'Opaque' },
-      from: body.channel.from,
-      time: body.channel.time,
-    },
+    channel: echoedChannel(request.integrationId, body.channel),
     type: 'Text',
     ...(body.text === undefined ? {} : { text: body.text }),
     ...(body.content ? { content: body.content.map(({ attachment }) => ({ contentType: 'Attachment', attachment })) } : {}),
@@ -128,17 +126,10 @@ export function acceptStructuredResponse(request: InboundRequest): { outcome: Ht
   const conversation = request.conversations.getOrCreate(request.integrationId, customerId);
   const genesysMessageId = newGenesysMessageId();
   conversation.messages.push({ direction: 'Inbound', genesysMessageId, text: body.buttonResponse.text, attachments: [], atMs: request.nowMs });
-  const record: InboundStructuredResponseRecord = {
-    integrationId: request.integrationId,
-    body,
-    accessToken: request.accessToken,
-    genesysMessageId,
-    conversationId: conversation.conversationId,
-    atMs: request.nowMs,
-  };
+  const record: InboundStructuredResponseRecord = { ...acceptedRecordBase(request, genesysMessageId, conversation.conversationId), body };
   const responseBody = {
     id: genesysMessageId,
-    channel: { id: request.integrationId, platform: 'Open', type: 'Private', messageId: body.channel.messageId, to: { id: request.integrationId, idType: 'Opaque' }, from: body.channel.from, time: body.channel.time },
+    channel: echoedChannel(request.integrationId, body.channel),
     type: 'Structured',
     content: [{ contentType: 'ButtonResponse', buttonResponse: body.buttonResponse }],
     originatingMessageId: body.originatingMessageId,
