@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import { OrderKey, chatIdOf, type CallbackQuery, type ChatId, type GenesysMessageReadyV1 } from '@tgg/contracts';
+import { OrderKey, PermanentError, chatIdOf, type CallbackQuery, type ChatId, type GenesysMessageReadyV1 } from '@tgg/contracts';
 import { tapOrderKeyAfter } from '@tgg/chat-turns';
 import { INBOUND_TURNS, WORKER_REDIS, type InboundTurns } from '@tgg/service-runtime';
 import { KeyboardButtonStore } from '@tgg/telegram';
@@ -44,7 +44,14 @@ export class ButtonTapItems {
   }
 
   private async stickyOrderKey(channel: string, chatId: ChatId, tapId: string, updateId: number, receivedAtMs: number): Promise<OrderKey> {
-    const candidate = tapOrderKeyAfter(await this.turns.highestKey({ channel, chatId }), Math.floor(receivedAtMs / 1000), updateId);
+    const highest = await this.turns.highestKey({ channel, chatId });
+    let candidate: OrderKey;
+    try {
+      candidate = tapOrderKeyAfter(highest, Math.floor(receivedAtMs / 1000), updateId);
+    } catch (error) {
+      // An update_id beyond what an order key holds: no retry can change that.
+      throw new PermanentError(`tap ${tapId} cannot be ordered: ${(error as Error).message}`, 'unorderable_message');
+    }
     const memoryKey = `${this.config.redis.queuePrefix}:tap-order-key:${channel}:${tapId}`;
     const first = await this.redis.set(memoryKey, candidate, 'EX', TAP_KEY_MEMORY_S, 'NX', 'GET');
     return first === null ? candidate : OrderKey.parse(first);
