@@ -17,6 +17,7 @@ import {
   postgresDependency,
   redisDependency,
   redisWritableCheck,
+  TelegramBots,
 } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { genesysRepliesProvider } from './genesys-webhook/genesys-replies.producer.js';
@@ -31,7 +32,6 @@ import { outboundTurnsProviders } from './telegram-send/outbound-turns.providers
 import { ReplyBookkeeping } from './telegram-send/reply-bookkeeping.js';
 import { ReplyDelivery } from './telegram-send/reply-delivery.js';
 import { SentSteps } from './telegram-send/sent-steps.js';
-import { TelegramBots } from './telegram-send/telegram-bots.js';
 import { TelegramSendsHandler } from './telegram-send/telegram-sends.handler.js';
 import { TelegramStepSender } from './telegram-send/telegram-step.sender.js';
 

@@ -51,6 +51,7 @@ function inboundMessage(customerId: string, text: string, messageId = `${custome
 }
 
 const MESSAGE_PATH = `/api/v2/conversations/messages/${INTEGRATION_ID}/inbound/open/message`;
+const STRUCTURED_PATH = `/api/v2/conversations/messages/${INTEGRATION_ID}/inbound/open/structured/response`;
 const RECEIPT_PATH = `/api/v2/conversations/messages/${INTEGRATION_ID}/inbound/open/receipt`;
 const INTEGRATIONS_PATH = '/api/v2/conversations/messaging/integrations/open';
 
@@ -283,6 +284,31 @@ describe('FakeGenesys', () => {
       expect(JSON.parse(prepared.bytes.toString('utf8'))).toEqual(prepared.body);
       expect(prepared.body).toMatchObject({ id: prepared.id, text: 'Hi again', channel: { to: { id: '7000000001' }, time: '2025-03-14T09:00:00.000Z' } });
       expect(fake.conversations()[0]?.messages.map((message) => message.genesysMessageId)).toEqual([prepared.id]);
+    });
+
+    it('takes a structured response to an agent message of the open conversation, and refuses one once that conversation ended', async () => {
+      const token = await accessToken(fake);
+      const question = fake.prepareAgentMessage(INTEGRATION_ID, { toId: '42', text: 'Resolved?' });
+      const response = (messageId: string) => ({
+        channel: { messageId, time: '2025-03-14T09:00:05.000Z', from: { id: '42', idType: 'Opaque' } },
+        buttonResponse: { type: 'QuickReply', text: 'Yes', payload: 'RESOLVED_YES' },
+        originatingMessageId: question.id,
+      });
+      const accepted = await request(fake, STRUCTURED_PATH, { token, json: response('42:cb:1') });
+      expect(accepted.status).toBe(200);
+      expect(accepted.body).toMatchObject({ type: 'Structured', originatingMessageId: question.id, content: [{ contentType: 'ButtonResponse', buttonResponse: { payload: 'RESOLVED_YES' } }] });
+      const firstConversationId = fake.conversations()[0]?.conversationId;
+      expect(fake.structuredResponses).toMatchObject([{ body: response('42:cb:1'), conversationId: firstConversationId }]);
+      expect(fake.requests.at(-1)).toMatchObject({ route: 'structured_response', messageId: '42:cb:1', status: 200 });
+
+      fake.endConversation(INTEGRATION_ID, '42');
+      const refused = await request(fake, STRUCTURED_PATH, { token, json: response('42:cb:2') });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'bad.request', status: 400 });
+      expect(fake.structuredResponses).toHaveLength(1);
+      const next = await request(fake, `${MESSAGE_PATH}?prefetchConversationId=true`, { token, json: inboundMessage('42', 'hello again') });
+      expect(next.body['conversationId']).toEqual(expect.any(String));
+      expect(next.body['conversationId']).not.toBe(firstConversationId);
     });
 
     it('keeps the agent view with inbound, outbound and the receipt the bridge posted', async () => {

@@ -3,6 +3,7 @@ export type { BotProfile, ChatTranscript, ChatTranscriptEntry, StoredFile, Trans
 export { CALLBACK_DATA_MAX_BYTES, type RecordedButton, type RecordedKeyboard } from './telegram-reply-markup.js';
 export { newTelegramFileIds, type TelegramFileIds, type TelegramFileKind } from './telegram-file-ids.js';
 export type { SandboxUser, UserAttachment, UserMessageInput } from './telegram-user-updates.js';
+export type { ButtonTapInput } from './telegram-callback-queries.js';
 export type { BotApiReply } from './bot-api-reply.js';
 export {
   FakeGenesys,
@@ -26,7 +27,7 @@ export {
 } from './genesys-structured-content.js';
 export { hubSignature, type AgentAttachment, type AgentEvent, type AgentMessageInput } from './genesys-agent-message.js';
 export type { ConversationView, TranscriptAttachment, TranscriptMessage, TranscriptReceipt } from './genesys-conversations.js';
-export type { InboundEventRecord, InboundMessageRecord, InboundReceiptRecord, OpenInboundEvent } from './genesys-inbound.js';
+export type { InboundEventRecord, InboundMessageRecord, InboundReceiptRecord, InboundStructuredResponseRecord, OpenInboundEvent } from './genesys-inbound.js';
 export type { IntegrationRecord, IntegrationSettings } from './genesys-integrations.js';
 export { RecordingReceiver, type ReceivedRequest } from './recording-receiver.js';
 export { WaitTimeoutError } from './arrival-waiters.js';

@@ -1,6 +1,7 @@
 import { badRequest, failure, ok, stringParam, type BotApiReply, type BotMethod, type BotMethodCall } from './bot-api-reply.js';
 import { appendTranscript, nextMessageId, type StoredFile, type TranscriptKind } from './telegram-state.js';
 import { readReplyMarkup, replyMarkupField, type RecordedKeyboard } from './telegram-reply-markup.js';
+import { answerCallbackQuery, editMessageReplyMarkup } from './telegram-callback-queries.js';
 import { deleteWebhook, getWebhookInfo, setWebhook } from './telegram-webhook-methods.js';
 
 export const MAX_TEXT_LENGTH = 4096;
@@ -166,6 +167,8 @@ const METHODS: ReadonlyMap<string, { name: string; run: BotMethod }> = new Map(
     sendAudio: sendMedia('audio'),
     sendChatAction,
     getFile,
+    answerCallbackQuery,
+    editMessageReplyMarkup,
     setWebhook,
     getWebhookInfo,
     deleteWebhook,

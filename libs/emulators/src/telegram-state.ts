@@ -54,10 +54,12 @@ export interface BotState {
   webhook: WebhookState;
   lastUpdateId: number;
   readonly chats: Map<string, ChatState>;
+  /** Callback queries handed to the bot, by id, until answered. */
+  readonly callbackQueries: Map<string, { atMs: number; answered: boolean }>;
 }
 
 export function newBotState(token: string, profile: BotProfile): BotState {
-  return { token, profile, revoked: false, webhook: { url: '' }, lastUpdateId: 0, chats: new Map() };
+  return { token, profile, revoked: false, webhook: { url: '' }, lastUpdateId: 0, chats: new Map(), callbackQueries: new Map() };
 }
 
 function chatStateOf(bot: BotState, chatId: string): ChatState {
@@ -77,6 +79,11 @@ export function nextMessageId(bot: BotState, chatId: string): number {
 
 export function appendTranscript(bot: BotState, entry: ChatTranscriptEntry): void {
   chatStateOf(bot, entry.chatId).transcript.push(entry);
+}
+
+/** A message of the chat's transcript (the emulator's own record, not a copy). */
+export function transcriptEntryOf(bot: BotState, chatId: string, messageId: number): ChatTranscriptEntry | undefined {
+  return bot.chats.get(chatId)?.transcript.find((entry) => entry.messageId === messageId);
 }
 
 export function transcriptsOf(bot: BotState): ChatTranscript[] {

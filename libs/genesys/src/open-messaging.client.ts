@@ -4,6 +4,7 @@ import {
   RetryableError,
   type OpenInboundMessage,
   type OpenInboundReceipt,
+  type OpenInboundStructuredResponse,
 } from '@tgg/contracts';
 import { request, type Dispatcher } from 'undici';
 import { classifyGenesysResponse } from './response-classification.js';
@@ -16,7 +17,7 @@ export interface OpenMessagingClientOptions {
   onRequest?: (route: string, status: number | 'error', durationS: number) => void;
 }
 
-type Route = 'message' | 'receipt' | 'integrations';
+type Route = 'message' | 'structured_response' | 'receipt' | 'integrations';
 
 /**
  * Genesys Cloud Open Messaging over HTTP. Translates every answer at the edge: 2xx → data,
@@ -29,6 +30,16 @@ export class OpenMessagingClient {
   /** Posts a customer message; `prefetchConversationId` makes the answer carry the conversation id. */
   async sendInboundMessage(integrationId: string, message: OpenInboundMessage): Promise<OpenInboundMessageResponse> {
     const body = await this.request('message', 'POST', `/api/v2/conversations/messages/${encodeURIComponent(integrationId)}/inbound/open/message?prefetchConversationId=true`, message);
+    const parsed = OpenInboundMessageResponse.safeParse(body);
+    return parsed.success ? parsed.data : {};
+  }
+
+  /**
+   * Posts a customer's tap on a quick reply / button (its answer has a message's shape). Without
+   * `prefetchConversationId`: it is documented for /inbound/open/message only.
+   */
+  async sendStructuredResponse(integrationId: string, response: OpenInboundStructuredResponse): Promise<OpenInboundMessageResponse> {
+    const body = await this.request('structured_response', 'POST', `/api/v2/conversations/messages/${encodeURIComponent(integrationId)}/inbound/open/structured/response`, response);
     const parsed = OpenInboundMessageResponse.safeParse(body);
     return parsed.success ? parsed.data : {};
   }

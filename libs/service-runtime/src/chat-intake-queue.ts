@@ -72,15 +72,8 @@ export class ChatIntakeQueue<N extends JobName> implements OnApplicationShutdown
    * `enqueue` for a webhook handler: counts the outcome, and when Redis cannot take the item answers
    * 503 with Retry-After, which Telegram and Genesys both honour by posting again later.
    */
-  async enqueueOrAskToRetry(job: JobData<N>, report: { counter: Counter<'outcome' | 'reason'>; logger: Logger; fields: Record<string, unknown>; noun: string }): Promise<void> {
-    let outcome: 'accepted' | 'duplicate';
-    try {
-      outcome = await this.enqueue(job);
-    } catch (error) {
-      report.counter.inc({ outcome: 'rejected', reason: 'unavailable' });
-      report.logger.warn({ ...report.fields, err: { message: error instanceof Error ? error.message : String(error) } }, `cannot persist ${report.noun}; asking the sender to retry`);
-      throw new ApiError(503, 'unavailable', `cannot persist the ${report.noun} right now`, { 'retry-after': RETRY_AFTER_S });
-    }
+  async enqueueOrAskToRetry(job: JobData<N>, report: IntakeReport): Promise<void> {
+    const outcome = await unavailableAs503(report, () => this.enqueue(job));
     report.counter.inc({ outcome, reason: '' });
   }
 
@@ -91,6 +84,29 @@ export class ChatIntakeQueue<N extends JobName> implements OnApplicationShutdown
 
 /** Seconds the sender should wait before posting again when we cannot persist. */
 const RETRY_AFTER_S = '5';
+
+/** Where a webhook handler counts and logs what it took in. */
+export interface IntakeReport {
+  counter: Counter<'outcome' | 'reason'>;
+  logger: Logger;
+  fields: Record<string, unknown>;
+  /** What the sender posted, for the log line and the 503 body: 'update', 'message'. */
+  noun: string;
+}
+
+/**
+ * Runs what a webhook must store before it answers 200; when that fails (Redis down) it counts a
+ * rejection and answers 503 with Retry-After, so the sender posts again later instead of losing it.
+ */
+export async function unavailableAs503<T>(report: IntakeReport, persist: () => Promise<T>): Promise<T> {
+  try {
+    return await persist();
+  } catch (error) {
+    report.counter.inc({ outcome: 'rejected', reason: 'unavailable' });
+    report.logger.warn({ ...report.fields, err: { message: error instanceof Error ? error.message : String(error) } }, `cannot persist ${report.noun}; asking the sender to retry`);
+    throw new ApiError(503, 'unavailable', `cannot persist the ${report.noun} right now`, { 'retry-after': RETRY_AFTER_S });
+  }
+}
 
 /** Provides a ChatIntakeQueue under `token`, on the front door's fail-fast Redis connection. */
 export function chatIntakeQueueProvider<N extends JobName>(token: symbol, spec: ChatIntakeSpec<N>): Provider {

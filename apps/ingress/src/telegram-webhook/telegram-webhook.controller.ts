@@ -8,8 +8,11 @@ import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { CidrAllowlist } from './cidr-allowlist.js';
 import { isValidTelegramSecret } from './secret-token.js';
 import { TELEGRAM_UPDATES, type TelegramUpdatesIntake } from './telegram-updates.producer.js';
+import { ButtonTaps } from './button-taps.js';
 
 const FORWARDED_KINDS = ['message', 'edited_message', 'my_chat_member'] as const;
+/** Taps take their own path (ButtonTaps): only those on the bridge's keyboards are forwarded. */
+const TAP_KIND = 'callback_query';
 /**
  * The Bot API's other update kinds: the `reason` label of an ignored update is one of these,
  * `unknown` or `empty`, never a key the body invented (each would be a new metric series, kept
@@ -26,7 +29,6 @@ const IGNORED_KINDS = new Set([
   'message_reaction_count',
   'inline_query',
   'chosen_inline_result',
-  'callback_query',
   'shipping_query',
   'pre_checkout_query',
   'purchased_paid_media',
@@ -46,6 +48,7 @@ export class TelegramWebhookController {
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
     @Inject(TELEGRAM_UPDATES) private readonly updates: TelegramUpdatesIntake,
+    @Inject(ButtonTaps) private readonly taps: ButtonTaps,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -78,6 +81,10 @@ export class TelegramWebhookController {
     if (update === 'too-deep') throw this.reject(400, 'nested_too_deep', `body nests deeper than ${MAX_JSON_NESTING} levels`);
     if (update === 'not-update') throw this.reject(400, 'not_an_update', 'body is not a Telegram Update (integer update_id required)');
 
+    if (TAP_KIND in update && !FORWARDED_KINDS.some((kind) => kind in update)) {
+      await this.taps.receive(channel, update, receivedAtMs);
+      return { ok: true };
+    }
     if (!FORWARDED_KINDS.some((kind) => kind in update)) {
       const reason = Object.keys(update).find((key) => IGNORED_KINDS.has(key)) ?? (Object.keys(update).length > 1 ? 'unknown' : 'empty');
       this.metrics.updates.inc({ outcome: 'ignored', reason });

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { ChannelDirectory } from '@tgg/data';
-import { LOGGER, safeDetail, type DependencySource, type DependencyStatus } from '@tgg/service-runtime';
-import { TelegramBots } from '../telegram-send/telegram-bots.js';
+import { LOGGER, safeDetail, type DependencySource, type DependencyStatus, TelegramBots } from '@tgg/service-runtime';
 import { messageOf } from '../error-message.js';
 import { webhookStatus } from './webhook-state.js';
 

@@ -3,13 +3,12 @@ import type { Logger } from 'pino';
 import { ChatBlockedError, PermanentError, type TelegramReplyReadyV1 } from '@tgg/contracts';
 import { chatRefOf } from '@tgg/chat-turns';
 import { ChannelDirectory, ConversationRepository, type ChannelRecord } from '@tgg/data';
-import { LOGGER, METRICS } from '@tgg/service-runtime';
+import { LOGGER, METRICS, TelegramBots } from '@tgg/service-runtime';
 import { receiptReasonFor } from '@tgg/telegram';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { ReplyBookkeeping, type FailureReason } from './reply-bookkeeping.js';
 import { planReply, type ReplyPlan } from './send-plan.js';
 import { SentSteps } from './sent-steps.js';
-import { TelegramBots } from './telegram-bots.js';
 import { TelegramStepSender } from './telegram-step.sender.js';
 import { messageOf } from '../error-message.js';
 
