@@ -74,12 +74,14 @@ export class InboundDelivery {
   private async deliverMessage(channel: ChannelRecord, job: MessageJob): Promise<number | undefined> {
     // Keyed by the message, not by the job: a replayed dead letter runs under a new job id.
     const acceptedKey = `${this.config.redis.queuePrefix}:genesys-accepted:${turnJobId({ channel: job.channel, chatId: job.chatId, orderKey: job.orderKey })}`;
-    let accepted = parseAccepted(await this.redis.get(acceptedKey));
     const claim = await this.messages.claimInbound(this.keyOf(channel, job), job.updateId, bodyOf(job.item));
     if (claim.status === 'delivered') {
       this.metrics.updates.inc({ outcome: 'duplicate', reason: 'already_delivered' });
       return undefined;
     }
+    // Every attempt claims (and counts) before it posts, so on the first attempt nothing can have
+    // been posted yet: only a later attempt needs to ask whether Genesys already took the message.
+    let accepted = claim.attempts > 1 ? parseAccepted(await this.redis.get(acceptedKey)) : undefined;
     if (!accepted) {
       accepted = await this.postToGenesys(channel, job, claim.id);
       // Remembered before the database writes below: if they fail, the retry must not post again.
