@@ -34,6 +34,9 @@ export function printFigures(results: Figures): void {
   console.log(`ratios: ${Object.entries(results.ratios).map(([name, value]) => `${name} ${value}`).join(', ')}`);
   for (const drain of results.drains) {
     console.log(`backlog drain with ${drain.dispatchers} dispatcher(s), ${drain.sequencers} sequencer(s): ${drain.backlog - drain.missing}/${drain.backlog} in ${drain.drainMs} ms = ${drain.messagesPerS} msg/s`);
+    const perMessage = Object.entries(drain.cpuMsPerMessage);
+    const totalMs = perMessage.reduce((sum, [, ms]) => sum + ms, 0);
+    console.log(`  CPU ms per message: ${perMessage.map(([name, ms]) => `${name} ${ms}`).join(', ')}; total ${Math.round(totalMs * 100) / 100}`);
   }
   if (results.drains.length > 1 && results.machine.cores <= 2) {
     console.log(`  (${results.machine.cores} cores: expect little gain from more dispatchers — they share the cores with ingress, the sequencer, the emulators and the load generator; docs/performance.md)`);

@@ -60,7 +60,8 @@ describe('inbound path: Telegram webhook → ingress → sequencer → dispatche
     const response = await bridge.postUpdate(aCallbackQueryUpdate(50, 9002));
     expect(response.status).toBe(200);
     const metrics = await (await fetch(`${bridge.url('ingress')}/metrics`)).text();
-    expect(metrics).toMatch(/tgg_updates_total\{outcome="ignored",reason="callback_query"[^}]*\} 1/);
+    // Not a tap on a keyboard of the bridge (no such callback_data, no message): answered and ignored.
+    expect(metrics).toMatch(/tgg_updates_total\{outcome="ignored",reason="tap_not_ours"[^}]*\} 1/);
   });
 
   it('delivers 20 chats × 10 shuffled messages with 20% duplicates exactly once, in order per chat', async () => {

@@ -54,7 +54,8 @@ async function launch(db: TestDatabase): Promise<Launched> {
 /**
  * `npm start` with no credentials, driven in real headless Chromium: a message typed as the
  * customer reaches the agent's view, and the agent's answer reaches the customer's chat, both
- * through the real services (webhook → queues → Genesys emulator; signed webhook → Telegram emulator).
+ * through the real services (webhook → queues → Genesys emulator; signed webhook → Telegram emulator);
+ * an agent's quick-reply question becomes buttons the customer taps, and the tap reaches the agent.
  */
 describe('sandbox console (npm start without credentials)', () => {
   let db: TestDatabase;
@@ -89,6 +90,24 @@ describe('sandbox console (npm start without credentials)', () => {
     await page.locator('#customer-log .theirs', { hasText: 'checking it now' }).waitFor({ timeout: 20_000 });
     // The agent's message shows the Delivered receipt the bridge posted back to Genesys.
     await page.locator('#agent-log .mine', { hasText: 'Delivered' }).waitFor({ timeout: 20_000 });
+    await page.close();
+  }, 60_000);
+
+  it("shows the agent's quick-reply question as buttons the customer taps, and the tap reaches the agent as the answer", async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${ingressPort}/sandbox`);
+    await page.fill('#agent-input', 'Did that solve your problem?');
+    await page.fill('#agent-options', 'Yes, thanks, No');
+    await page.click('#agent-form button');
+    const question = page.locator('#customer-log .theirs', { hasText: 'Did that solve your problem?' });
+    await question.locator('.keyboard button', { hasText: 'No' }).waitFor({ timeout: 20_000 });
+    await page.locator('#agent-log .mine', { hasText: '[ Yes | thanks | No ]' }).waitFor({ timeout: 20_000 });
+
+    await question.locator('.keyboard button', { hasText: 'No' }).click();
+    await page.locator('#agent-log .theirs', { hasText: /^No$/ }).waitFor({ timeout: 20_000 });
+    // The keyboard now shows the choice, and only it.
+    await question.locator('.keyboard button', { hasText: '✓ No' }).waitFor({ timeout: 20_000 });
+    expect(await question.locator('.keyboard button').allTextContents()).toEqual(['✓ No']);
     await page.close();
   }, 60_000);
 });

@@ -1,6 +1,8 @@
 import { SATURATION_CONNECTIONS } from '../baselines.js';
 import type { BenchBridge } from '../bench-bridge.js';
 import { runLoad, type LoadResult } from '../load-generator.js';
+import { cpuSeconds } from '../peak-rss.js';
+import { round } from '../stats.js';
 import { AckedUpdates, UpdateStream, keyOf } from '../updates.js';
 
 export interface DrainRound {
@@ -13,6 +15,12 @@ export interface DrainRound {
   drainMs: number;
   messagesPerS: number;
   missing: number;
+  /**
+   * CPU milliseconds each process spent per message of the backlog, from the first post to the last
+   * arrival at Genesys: ingress while it took the backlog in, the rest while they drained it. The
+   * sum is what one message costs the bridge (emulators and the load generator are not in it).
+   */
+  cpuMsPerMessage: Record<string, number>;
 }
 
 /**
@@ -22,6 +30,8 @@ export interface DrainRound {
 export async function drainRound(bridge: BenchBridge, dispatchers: number, sequencers: number, durationS: number, chatBase: number, acked: AckedUpdates): Promise<DrainRound> {
   await bridge.pausePipeline();
   await bridge.setDispatchers(dispatchers);
+  const processes = bridge.processes();
+  const cpuBefore = processes.map((entry) => cpuSeconds(entry.pid) ?? 0);
   const updates = new UpdateStream(chatBase, 500);
   const backlog = new AckedUpdates();
   const ingressAlone = await runLoad({
@@ -38,5 +48,8 @@ export async function drainRound(bridge: BenchBridge, dispatchers: number, seque
   const arrival = await bridge.waitForGenesys(backlog.messageIds(), `drain with ${dispatchers} dispatcher(s)`);
   const drainMs = Math.max(1, arrival.lastAtMs - arrival.firstAtMs);
   const delivered = backlog.size - arrival.missing;
-  return { dispatchers, sequencers, ingressAlone, backlog: backlog.size, drainMs, messagesPerS: delivered > 1 ? Math.round(((delivered - 1) * 1000) / drainMs) : 0, missing: arrival.missing };
+  const cpuMsPerMessage = Object.fromEntries(
+    processes.map((entry, index) => [entry.name, round((((cpuSeconds(entry.pid) ?? 0) - (cpuBefore[index] ?? 0)) * 1000) / Math.max(1, delivered))]),
+  );
+  return { dispatchers, sequencers, ingressAlone, backlog: backlog.size, drainMs, messagesPerS: delivered > 1 ? Math.round(((delivered - 1) * 1000) / drainMs) : 0, missing: arrival.missing, cpuMsPerMessage };
 }

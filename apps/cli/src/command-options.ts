@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { z } from 'zod';
 import { CliError } from './cli-error.js';
 
@@ -21,4 +22,9 @@ export const positiveInteger = z.coerce.number().int().positive();
 
 function kebabCase(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** A subcommand about one channel: `--channel <name>`, `default` unless given (SPEC §7). */
+export function channelCommand(parent: Command, name: string, description: string): Command {
+  return parent.command(name).description(description).option('--channel <name>', 'channel name', 'default');
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
-import { parseOptions, positiveInteger } from './command-options.js';
+import { channelCommand, parseOptions, positiveInteger } from './command-options.js';
 import type { Runner } from './command-runner.js';
 import { requireChannel, requireField, type OperatedChannel } from './channel-source.js';
 import type { OpenIntegration } from '@tgg/operations';
@@ -33,10 +33,7 @@ export function registerGenesysCommands(program: Command, run: Runner): void {
   const genesys = program.command('genesys').description('Genesys Cloud Open Messaging');
   const integration = genesys.command('integration').description("the channel's Open Messaging integration");
 
-  integration
-    .command('create')
-    .description('create the Open Messaging integration for a channel and store its id and signature secret')
-    .option('--channel <name>', 'channel name', 'default')
+  channelCommand(integration, 'create', 'create the Open Messaging integration for a channel and store its id and signature secret')
     .option('--name <name>', 'integration name shown in Genesys (default "Telegram <channel>")')
     .option('--outbound-url <url>', 'where Genesys posts agent replies (see below)')
     .option('--replace', 'create a new integration although the channel has one (the old one stays in Genesys)')
@@ -44,10 +41,7 @@ export function registerGenesysCommands(program: Command, run: Runner): void {
     .addHelpText('after', OUTBOUND_URL_HELP)
     .action((options: unknown) => run((context) => createIntegration(context, parseOptions(CreateOptions, options))));
 
-  integration
-    .command('show')
-    .description("print the channel's integration: id, name, webhook URL, status")
-    .option('--channel <name>', 'channel name', 'default')
+  channelCommand(integration, 'show', "print the channel's integration: id, name, webhook URL, status")
     .action((options: unknown) => run((context) => showIntegration(context, parseOptions(ShowOptions, options))));
 }
 

@@ -56,7 +56,7 @@ describe('npm run cli -- webhook', () => {
     expect(info.stdout).toContain('webhook of channel "default" (environment)');
     expect(info.stdout).toMatch(/url:\s+https:\/\/bridge\.example\.com\/telegram\/webhook\/default\n/);
     expect(info.stdout).toMatch(/last delivery error:\s+"Wrong response from the webhook: 503 Service Unavailable" at \d{4}-\d\d-\d\dT/);
-    expect(info.stdout).toMatch(/allowed updates:\s+message, edited_message, my_chat_member/);
+    expect(info.stdout).toMatch(/allowed updates:\s+message, edited_message, callback_query, my_chat_member\n/);
   });
 
   it('says when the webhook points elsewhere than PUBLIC_BASE_URL', async () => {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CliContext } from './cli-context.js';
-import { parseOptions } from './command-options.js';
+import { channelCommand, parseOptions } from './command-options.js';
 import type { Runner } from './command-runner.js';
 import { requireChannel, requireField } from './channel-source.js';
 import { fingerprint } from './secrets.js';
@@ -13,22 +13,13 @@ const DeleteOptions = ChannelOptions.extend({ dropPendingUpdates: z.boolean().de
 export function registerWebhookCommands(program: Command, run: Runner): void {
   const webhook = program.command('webhook').description("the channel's Telegram webhook (setWebhook / getWebhookInfo / deleteWebhook)");
 
-  webhook
-    .command('set')
-    .description('point Telegram at ${PUBLIC_BASE_URL}/telegram/webhook/<channel> with the channel secret and allowed_updates, then verify it')
-    .option('--channel <name>', 'channel name', 'default')
+  channelCommand(webhook, 'set', 'point Telegram at ${PUBLIC_BASE_URL}/telegram/webhook/<channel> with the channel secret and allowed_updates, then verify it')
     .action((options: unknown) => run((context) => setWebhook(context, parseOptions(ChannelOptions, options))));
 
-  webhook
-    .command('info')
-    .description("print Telegram's getWebhookInfo: url, pending updates, last delivery error")
-    .option('--channel <name>', 'channel name', 'default')
+  channelCommand(webhook, 'info', "print Telegram's getWebhookInfo: url, pending updates, last delivery error")
     .action((options: unknown) => run((context) => showWebhook(context, parseOptions(ChannelOptions, options))));
 
-  webhook
-    .command('delete')
-    .description('remove the webhook; pending updates stay at Telegram (24 h) unless --drop-pending-updates')
-    .option('--channel <name>', 'channel name', 'default')
+  channelCommand(webhook, 'delete', 'remove the webhook; pending updates stay at Telegram (24 h) unless --drop-pending-updates')
     .option('--drop-pending-updates', "also discard the updates Telegram holds — customers' messages are lost")
     .action((options: unknown) => run((context) => deleteWebhook(context, parseOptions(DeleteOptions, options))));
 }

@@ -3,13 +3,14 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { ChannelDirectory, DataModule, PRISMA, type PrismaClient } from '@tgg/data';
-import { DEPENDENCY_SOURCES, SERVICE_RUNTIME_CONTROLLERS, SERVICE_RUNTIME_PROVIDERS, ServiceRuntimeModule, PRODUCER_REDIS, READINESS_CHECKS, channelsLoadedCheck, postgresDependency, redisDependency, redisWritableCheck } from '@tgg/service-runtime';
-import { MediaLinkStore } from '@tgg/telegram';
+import { DEPENDENCY_SOURCES, SERVICE_RUNTIME_CONTROLLERS, SERVICE_RUNTIME_PROVIDERS, ServiceRuntimeModule, PRODUCER_REDIS, READINESS_CHECKS, TelegramBots, channelsLoadedCheck, postgresDependency, redisDependency, redisWritableCheck } from '@tgg/service-runtime';
+import { KeyboardButtonStore, MediaLinkStore } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { MediaController } from './media/media.controller.js';
 import { SandboxController } from './sandbox/sandbox.controller.js';
 import { TelegramWebhookController } from './telegram-webhook/telegram-webhook.controller.js';
-import { TelegramUpdatesProducer } from './telegram-webhook/telegram-updates.producer.js';
+import { telegramUpdatesProvider } from './telegram-webhook/telegram-updates.producer.js';
+import { ButtonTaps } from './telegram-webhook/button-taps.js';
 
 @Module({})
 export class IngressModule {
@@ -19,7 +20,9 @@ export class IngressModule {
       imports: [ServiceRuntimeModule.forRoot(config, logger, metrics), DataModule],
       controllers: [...SERVICE_RUNTIME_CONTROLLERS, TelegramWebhookController, MediaController, ...(config.sandboxConsole ? [SandboxController] : [])],
       providers: [
-        TelegramUpdatesProducer,
+        telegramUpdatesProvider,
+        TelegramBots,
+        ButtonTaps,
         ...SERVICE_RUNTIME_PROVIDERS,
         // Ready = a webhook can be stored: Redis takes writes and the channels are known. Postgres
         // is not needed for that (channels are cached), so it is reported, never gating.
@@ -28,6 +31,11 @@ export class IngressModule {
           provide: MediaLinkStore,
           inject: [PRODUCER_REDIS, APP_CONFIG],
           useFactory: (redis: Redis, appConfig: AppConfig) => new MediaLinkStore(redis, appConfig.redis.queuePrefix, appConfig.media.signingKey),
+        },
+        {
+          provide: KeyboardButtonStore,
+          inject: [PRODUCER_REDIS, APP_CONFIG],
+          useFactory: (redis: Redis, appConfig: AppConfig) => new KeyboardButtonStore(redis, appConfig.redis.queuePrefix),
         },
         {
           provide: READINESS_CHECKS,

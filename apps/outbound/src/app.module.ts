@@ -17,21 +17,21 @@ import {
   postgresDependency,
   redisDependency,
   redisWritableCheck,
+  TelegramBots,
 } from '@tgg/service-runtime';
 import type { BridgeMetrics } from '@tgg/telemetry';
-import { GenesysRepliesProducer } from './genesys-webhook/genesys-replies.producer.js';
+import { genesysRepliesProvider } from './genesys-webhook/genesys-replies.producer.js';
 import { GenesysWebhookController } from './genesys-webhook/genesys-webhook.controller.js';
 import { DependencyHealthPoller } from './health/dependency-health.poller.js';
 import { DeliveryReceipts } from './genesys-receipts/delivery-receipts.js';
 import { GenesysReceiptsHandler } from './genesys-receipts/genesys-receipts.handler.js';
 import { ReplyIntakeHandler } from './reply-intake/reply-intake.handler.js';
 import { outboundGenesysProviders } from './telegram-send/genesys.providers.js';
+import { InlineKeyboards, keyboardButtonStoreProvider } from './telegram-send/inline-keyboards.js';
 import { outboundTurnsProviders } from './telegram-send/outbound-turns.providers.js';
 import { ReplyBookkeeping } from './telegram-send/reply-bookkeeping.js';
 import { ReplyDelivery } from './telegram-send/reply-delivery.js';
-import { ReplyTurnsSweeper } from './telegram-send/reply-turns.sweeper.js';
 import { SentSteps } from './telegram-send/sent-steps.js';
-import { TelegramBots } from './telegram-send/telegram-bots.js';
 import { TelegramSendsHandler } from './telegram-send/telegram-sends.handler.js';
 import { TelegramStepSender } from './telegram-send/telegram-step.sender.js';
 
@@ -48,19 +48,20 @@ export class OutboundModule {
       imports: [ServiceRuntimeModule.forRoot(config, logger, metrics, [QueueName.GenesysReplies, QueueName.TelegramSends, QueueName.GenesysReceipts]), DataModule],
       controllers: [...SERVICE_RUNTIME_CONTROLLERS, GenesysWebhookController],
       providers: [
-        GenesysRepliesProducer,
+        genesysRepliesProvider,
         ...outboundGenesysProviders,
         ...outboundTurnsProviders,
         TelegramBots,
         DeliveryReceipts,
         ReplyBookkeeping,
+        keyboardButtonStoreProvider,
+        InlineKeyboards,
         TelegramStepSender,
         SentSteps,
         ReplyDelivery,
         ReplyIntakeHandler,
         TelegramSendsHandler,
         GenesysReceiptsHandler,
-        ReplyTurnsSweeper,
         DependencyHealthPoller,
         ...SERVICE_RUNTIME_PROVIDERS,
         // Ready = a Genesys webhook can be stored. One revoked bot token, a Genesys OAuth outage

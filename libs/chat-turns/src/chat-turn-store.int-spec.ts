@@ -71,6 +71,18 @@ describe('ChatTurnStore (real Redis)', () => {
     expect(await store.advance(chat, 22 + REPLAY_HOLD_MS)).toMatchObject({ orderKey: key(2), itemJson: 'item-2 again' });
   });
 
+  it('names the highest key of a chat, released or held, for a tap to follow', async () => {
+    const chat = chatRefOf('default', chatIdOf(43));
+    expect(await store.highestKey(chat)).toBeUndefined();
+    await store.accept(chat, key(2), 'item-2', 0, 0);
+    await store.advance(chat, 1);
+    expect(await store.highestKey(chat)).toBe(key(2));
+    await store.accept(chat, key(5), 'item-5', 2, 300);
+    await store.accept(chat, key(4), 'item-4', 3, 300);
+    expect(await store.highestKey(chat)).toBe(key(5));
+    expect(await store.highestKey(chatRefOf('default', chatIdOf(44)))).toBeUndefined();
+  });
+
   it('reports duplicates whether pending, in flight or already released', async () => {
     const chat = chatRefOf('default', chatIdOf(42));
     expect(await store.accept(chat, key(5), 'a', 0, 100)).toBe('held');

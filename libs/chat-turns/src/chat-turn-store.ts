@@ -134,6 +134,18 @@ export class ChatTurnStore {
     return (await this.finishScript(8, ...this.keys(chatRef), orderKey, nowMs, chatRef)) === 1;
   }
 
+  /**
+   * The highest key the chat has, released or held (undefined when it has none remembered): what a
+   * tap, which has no message_id, is ordered after (tapOrderKeyAfter). Two reads, not atomic with a
+   * later accept: an item accepted in between arrived at the same moment, and either order is right.
+   */
+  async highestKey(chatRef: ChatRef): Promise<OrderKey | undefined> {
+    const keys = this.keys(chatRef);
+    const [last, pending] = await Promise.all([this.redis.get(keys[3] ?? ''), this.redis.zrange(keys[0] ?? '', 0, -1)]);
+    const highest = [last ?? '', ...pending].reduce((max, key) => (key > max ? key : max), '');
+    return highest === '' ? undefined : (highest as OrderKey); // stored by accept/advance, always order keys
+  }
+
   /** Chats whose pending window expired or whose in-flight turn is due for a recheck. */
   async dueChats(nowMs: number, limit = 500): Promise<ChatRef[]> {
     return (await this.redis.zrangebyscore(this.dueKey(), '-inf', nowMs, 'LIMIT', 0, limit)).map(storedChatRef);

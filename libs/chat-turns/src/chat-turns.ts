@@ -102,6 +102,11 @@ export class ChatTurns<N extends TurnJobName> {
     return outcome;
   }
 
+  /** The chat's highest key, released or held: what a tap is ordered after (tapOrderKeyAfter). */
+  highestKey(chat: ChatOf): Promise<OrderKey | undefined> {
+    return this.store.highestKey(chatRefOf(chat.channel, chat.chatId));
+  }
+
   /** Puts an item that takes no turn (my_chat_member) straight on the turns' queue. */
   async sendWithoutTurn(item: JobData<N>, jobId: string): Promise<void> {
     await this.producer.add(item, { jobId });

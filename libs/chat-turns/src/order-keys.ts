@@ -8,9 +8,16 @@ import type { OrderKey } from '@tgg/contracts';
  * its own original even when both carry the same second. `orderKeyString` writes the same order as
  * a fixed-width string (the branded OrderKey the turn store and the jobs carry), so Redis and Lua
  * compare keys byte-wise in the same order.
+ *
+ * A button tap (callback_query) has no message_id of its own, and Telegram delivers taps and
+ * messages in separate queues with no order between them. So a tap is ordered by its arrival: it
+ * is keyed `[M, D, 't<update_id>']` where `[M, D]` is the chat's highest key the sequencer knows
+ * when the tap arrives (D raised to the arrival second), see `tapOrderKeyAfter`. Rank 2 puts it
+ * after message M and the edits of M seen before it, and before message M + 1; among taps after
+ * the same message, arrival second and then update_id (Telegram's increasing counter) order them.
  */
 
-export type OrderVariant = 'm' | `e${number}`;
+export type OrderVariant = 'm' | `e${number}` | `t${number}`;
 /** An order key as its fields, for comparing in memory (the pure model) and for writing with orderKeyString. */
 export type OrderKeyParts = readonly [messageId: number, unixDateS: number, variant?: OrderVariant];
 
@@ -37,9 +44,18 @@ export function orderKeyOf(
 export function orderKeyString(messageId: number, unixDateS: number, variant: OrderVariant = 'm'): OrderKey {
   assertField('messageId', messageId, MAX_MESSAGE_ID);
   assertField('unixDateS', unixDateS, MAX_UNIX_DATE_S);
-  const editDateS = editDateOf(variant);
-  const variantField = editDateS === undefined ? `0:${pad(0)}` : `1:${pad(editDateS)}`;
+  const [rank, detail] = variantRank(variant);
+  const variantField = `${rank}:${pad(detail)}`;
   return `${pad(messageId)}:${pad(unixDateS)}:${variantField}` as OrderKey; // fixed width, digits and ':' only, as above
+}
+
+/**
+ * The key of a tap that arrived at `arrivalS`, given the highest key its chat has (undefined for a
+ * chat with none remembered): just after it, see the top of this file.
+ */
+export function tapOrderKeyAfter(highest: OrderKey | undefined, arrivalS: number, updateId: number): OrderKey {
+  const [messageId, dateS] = highest === undefined ? [0, 0] : highest.split(':', 2).map(Number);
+  return orderKeyString(messageId ?? 0, Math.max(dateS ?? 0, arrivalS), `t${updateId}`);
 }
 
 /** Negative, zero or positive as `a` sorts before, with or after `b` (see the top of this file). */
@@ -55,16 +71,12 @@ export function memoryKey(key: OrderKeyParts): string {
   return `${key[0]}:${key[1]}:${rank}:${editDateS}`;
 }
 
-function variantRank(variant: OrderVariant | undefined): readonly [rank: number, editDateS: number] {
-  const editDateS = editDateOf(variant ?? 'm');
-  return editDateS === undefined ? [0, 0] : [1, editDateS];
-}
-
-function editDateOf(variant: OrderVariant): number | undefined {
-  if (variant === 'm') return undefined;
-  const editDateS = /^e\d{1,10}$/.test(variant) ? Number(variant.slice(1)) : Number.NaN;
-  if (!(editDateS <= MAX_UNIX_DATE_S)) throw new RangeError(`order key variant must be 'm' or 'e<editDateS>'`);
-  return editDateS;
+/** Rank 0 the message itself, 1 an edit (by edit date), 2 a tap after it (by update_id). */
+function variantRank(variant: OrderVariant | undefined): readonly [rank: number, detail: number] {
+  if (variant === undefined || variant === 'm') return [0, 0];
+  const detail = /^[et]\d{1,10}$/.test(variant) ? Number(variant.slice(1)) : Number.NaN;
+  if (!(detail <= MAX_UNIX_DATE_S)) throw new RangeError(`order key variant must be 'm', 'e<editDateS>' or 't<updateId>'`);
+  return [variant.startsWith('e') ? 1 : 2, detail];
 }
 
 function assertField(name: string, value: number, max: number): void {

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
-import { compareOrderKeys, orderKeyOf, orderKeyString, type OrderKeyParts as OrderKey, type OrderVariant } from './order-keys.js';
+import { compareOrderKeys, orderKeyOf, orderKeyString, tapOrderKeyAfter, type OrderKeyParts as OrderKey, type OrderVariant } from './order-keys.js';
 import { RELEASED_KEYS_REMEMBERED, ReorderBuffer } from './reorder-buffer.js';
 
 const variantArb: fc.Arbitrary<OrderVariant> = fc.oneof(
   fc.constant<OrderVariant>('m'),
   fc.integer({ min: 0, max: 4 }).map((editDateS): OrderVariant => `e${editDateS}`),
+  fc.integer({ min: 0, max: 4 }).map((updateId): OrderVariant => `t${updateId}`),
 );
 // Small ranges on purpose: collisions (duplicates, equal ids, same-second edits) must be common.
 const smallKeyArb: fc.Arbitrary<OrderKey> = fc.tuple(fc.integer({ min: 1, max: 25 }), fc.integer({ min: 0, max: 4 }), variantArb);
@@ -173,7 +174,11 @@ describe('orderKeyString', () => {
   const fullKeyArb: fc.Arbitrary<OrderKey> = fc.tuple(
     fc.integer({ min: 0, max: 2 ** 31 }),
     fc.integer({ min: 0, max: 2 ** 32 }),
-    fc.oneof(fc.constant<OrderVariant>('m'), fc.integer({ min: 0, max: 2 ** 32 }).map((editDateS): OrderVariant => `e${editDateS}`)),
+    fc.oneof(
+      fc.constant<OrderVariant>('m'),
+      fc.integer({ min: 0, max: 2 ** 32 }).map((editDateS): OrderVariant => `e${editDateS}`),
+      fc.integer({ min: 0, max: 2 ** 32 }).map((updateId): OrderVariant => `t${updateId}`),
+    ),
   );
 
   it('sorts as strings exactly as the keys compare as tuples', () => {
@@ -204,5 +209,30 @@ describe('orderKeyString', () => {
     expect(() => orderKeyString(1, 2 ** 32 + 1)).toThrow(RangeError);
     expect(() => orderKeyString(1.5, 0)).toThrow(RangeError);
     expect(() => orderKeyString(1, 0, 'e-1' as OrderVariant)).toThrow(RangeError); // a cast to feed a bad value on purpose
+    expect(() => orderKeyString(1, 0, 'x1' as OrderVariant)).toThrow(RangeError); // likewise
+  });
+});
+
+describe('tapOrderKeyAfter', () => {
+  const message5 = orderKeyString(5, 1767225660);
+  const editOf5 = orderKeyString(5, 1767225700, 'e1767225700');
+  const message6 = orderKeyString(6, 1767225600);
+
+  it('puts a tap after the highest key known and its edits seen before, and before the next message', () => {
+    const tap = tapOrderKeyAfter(message5, 1767225800, 900);
+    expect(tap).toBe('0000000005:1767225800:2:0000000900');
+    expect(tap > message5 && tap > editOf5 && tap < message6).toBe(true);
+  });
+
+  it('keeps the highest key second when our clock is behind Telegram, and orders taps of one second by update_id', () => {
+    const tap = tapOrderKeyAfter(message5, 1767225000, 900);
+    expect(tap > message5).toBe(true);
+    expect(tapOrderKeyAfter(tap, 1767225000, 901) > tap).toBe(true);
+  });
+
+  it('places a tap after another tap on the same message, and starts a chat with no keys at message 0', () => {
+    const first = tapOrderKeyAfter(message5, 1767225800, 900);
+    expect(tapOrderKeyAfter(first, 1767225801, 901) > first).toBe(true);
+    expect(tapOrderKeyAfter(undefined, 1767225800, 7)).toBe('0000000000:1767225800:2:0000000007');
   });
 });

@@ -40,4 +40,21 @@ describe('InboundDeliveryRepository (real Postgres)', () => {
     expect((await prisma.conversation.findFirst({ where: { chatId: BigInt(chatId) } }))?.username).toBe('ana_new');
     expect((await messages.claimInbound({ channelId: channel.id, chatId, telegramMessageId: 2, variant: 'm' }, 11, 'again')).status).toBe('delivered');
   });
+
+  it('claims an inbound message once per key: a replay finds the row and counts the attempt', async () => {
+    const channel = await new ChannelRepository(prisma, new SecretBox(randomBytes(32))).upsert({ name: 'claims', botToken: '1:b', webhookSecret: 's' });
+    const messages = new MessageRepository(prisma);
+    const key = { channelId: channel.id, chatId: '-1001234567890', telegramMessageId: 42, variant: 'm' };
+
+    const first = await messages.claimInbound(key, 900_000_001, 'hello');
+    expect(first).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'pending', attempts: 1, partsSent: 0 });
+    const again = await messages.claimInbound(key, 900_000_001, 'hello');
+    expect(again).toEqual({ ...first, attempts: 2 });
+    const edit = await messages.claimInbound({ ...key, variant: 'e1767225600' }, 900_000_002, 'hello (edited)');
+    expect(edit.id).not.toBe(first.id);
+
+    const row = await prisma.message.findUnique({ where: { id: first.id } });
+    expect(row).toMatchObject({ direction: 'inbound', chatId: -1001234567890n, telegramMessageId: 42n, telegramUpdateId: 900_000_001n, body: 'hello', attempts: 2 });
+    expect(row?.updatedAt.getTime()).toBeGreaterThanOrEqual(row?.createdAt.getTime() ?? Infinity);
+  });
 });

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { FakeGenesys } from './fake-genesys.js';
 import { RecordingReceiver } from './recording-receiver.js';
+import { cardContent, carouselContent, datePickerContent, linkAction, notificationContent, postbackAction, quickReplies } from './genesys-structured-content.js';
 
 const CLIENT_ID = 'client-id';
 const CLIENT_SECRET = 'client-secret-value';
@@ -50,6 +51,7 @@ function inboundMessage(customerId: string, text: string, messageId = `${custome
 }
 
 const MESSAGE_PATH = `/api/v2/conversations/messages/${INTEGRATION_ID}/inbound/open/message`;
+const STRUCTURED_PATH = `/api/v2/conversations/messages/${INTEGRATION_ID}/inbound/open/structured/response`;
 const RECEIPT_PATH = `/api/v2/conversations/messages/${INTEGRATION_ID}/inbound/open/receipt`;
 const INTEGRATIONS_PATH = '/api/v2/conversations/messaging/integrations/open';
 
@@ -284,6 +286,31 @@ describe('FakeGenesys', () => {
       expect(fake.conversations()[0]?.messages.map((message) => message.genesysMessageId)).toEqual([prepared.id]);
     });
 
+    it('takes a structured response to an agent message of the open conversation, and refuses one once that conversation ended', async () => {
+      const token = await accessToken(fake);
+      const question = fake.prepareAgentMessage(INTEGRATION_ID, { toId: '42', text: 'Resolved?' });
+      const response = (messageId: string) => ({
+        channel: { messageId, time: '2025-03-14T09:00:05.000Z', from: { id: '42', idType: 'Opaque' } },
+        buttonResponse: { type: 'QuickReply', text: 'Yes', payload: 'RESOLVED_YES' },
+        originatingMessageId: question.id,
+      });
+      const accepted = await request(fake, STRUCTURED_PATH, { token, json: response('42:cb:1') });
+      expect(accepted.status).toBe(200);
+      expect(accepted.body).toMatchObject({ type: 'Structured', originatingMessageId: question.id, content: [{ contentType: 'ButtonResponse', buttonResponse: { payload: 'RESOLVED_YES' } }] });
+      const firstConversationId = fake.conversations()[0]?.conversationId;
+      expect(fake.structuredResponses).toMatchObject([{ body: response('42:cb:1'), conversationId: firstConversationId }]);
+      expect(fake.requests.at(-1)).toMatchObject({ route: 'structured_response', messageId: '42:cb:1', status: 200 });
+
+      fake.endConversation(INTEGRATION_ID, '42');
+      const refused = await request(fake, STRUCTURED_PATH, { token, json: response('42:cb:2') });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'bad.request', status: 400 });
+      expect(fake.structuredResponses).toHaveLength(1);
+      const next = await request(fake, `${MESSAGE_PATH}?prefetchConversationId=true`, { token, json: inboundMessage('42', 'hello again') });
+      expect(next.body['conversationId']).toEqual(expect.any(String));
+      expect(next.body['conversationId']).not.toBe(firstConversationId);
+    });
+
     it('keeps the agent view with inbound, outbound and the receipt the bridge posted', async () => {
       const token = await accessToken(fake);
       await request(fake, MESSAGE_PATH, { token, json: inboundMessage('42', 'my order?') });
@@ -304,6 +331,29 @@ describe('FakeGenesys', () => {
           ],
         },
       ]);
+    });
+
+    it('sends Structured messages of each type in the captured shapes, and keeps them in the agent view', async () => {
+      const structured = [
+        ...quickReplies('Yes', { text: 'Talk to a human', payload: 'agent' }),
+        cardContent({ title: 'Blue shirt', image: 'https://shop.example/blue.png', actions: [postbackAction('Buy', 'buy-42'), linkAction('Details', 'https://shop.example/42')] }),
+        carouselContent([{ title: 'Card 1', actions: [postbackAction('Option1')] }]),
+        datePickerContent({ title: 'When?', availableTimes: [{ dateTime: '2025-05-30T12:00:00Z', duration: 1800 }] }),
+        notificationContent({ header: { text: 'Hello' }, body: { text: 'Hi Happy', parameters: [{ name: 'name', text: 'Happy' }] }, buttons: [], footer: { text: 'Bye' } }),
+      ];
+      const sent = await fake.sendAgentMessage(INTEGRATION_ID, { toId: '42', type: 'Structured', text: 'Do you want to proceed?', structured, originatingEntity: 'Bot' });
+      const [received] = await receiver.waitForRequests(1);
+      const body = JSON.parse(received?.rawBody.toString('utf8') ?? '{}') as Record<string, unknown>;
+      expect(body).toMatchObject({ id: sent.id, type: 'Structured', text: 'Do you want to proceed?', originatingEntity: 'Bot', direction: 'Outbound' });
+      expect(body['content']).toEqual([
+        { contentType: 'QuickReply', quickReply: { text: 'Yes', payload: 'Yes', action: 'Message' } },
+        { contentType: 'QuickReply', quickReply: { text: 'Talk to a human', payload: 'agent', action: 'Message' } },
+        { contentType: 'Card', card: { title: 'Blue shirt', image: 'https://shop.example/blue.png', actions: [{ type: 'Postback', text: 'Buy', payload: 'buy-42' }, { type: 'Link', text: 'Details', url: 'https://shop.example/42' }] } },
+        { contentType: 'Carousel', carousel: { cards: [{ title: 'Card 1', actions: [{ type: 'Postback', text: 'Option1', payload: 'Option1' }] }] } },
+        { contentType: 'DatePicker', datePicker: { title: 'When?', availableTimes: [{ dateTime: '2025-05-30T12:00:00Z', duration: 1800 }] } },
+        { contentType: 'Notification', template: { header: { text: 'Hello' }, body: { text: 'Hi Happy', parameters: [{ name: 'name', text: 'Happy' }] }, buttons: [], footer: { text: 'Bye' } } },
+      ]);
+      expect(fake.conversations()[0]?.messages).toEqual([expect.objectContaining({ genesysMessageId: sent.id, text: 'Do you want to proceed?', structured })]);
     });
 
     it('sends typing events and hosts attachment downloads', async () => {

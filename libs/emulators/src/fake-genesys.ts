@@ -16,10 +16,12 @@ import {
   acceptInboundEvent,
   acceptInboundMessage,
   acceptInboundReceipt,
+  acceptStructuredResponse,
   type InboundEventRecord,
   type InboundMessageRecord,
   type InboundReceiptRecord,
   type InboundRequest,
+  type InboundStructuredResponseRecord,
 } from './genesys-inbound.js';
 import { IntegrationStore, type IntegrationRecord, type IntegrationSettings } from './genesys-integrations.js';
 import { GenesysTokenIssuer } from './genesys-oauth.js';
@@ -28,7 +30,7 @@ import { bearerToken, BodyTooLargeError, readRawBody } from './request-body.js';
 import { postWebhook, type WebhookResult } from './webhook-delivery.js';
 
 /** Routes a test can script faults and stalls for. */
-export type GenesysRoute = 'token' | 'message' | 'receipt' | 'event' | 'integrations' | 'download';
+export type GenesysRoute = 'token' | 'message' | 'structured_response' | 'receipt' | 'event' | 'integrations' | 'download';
 
 export interface GenesysFailure {
   status: number;
@@ -83,18 +85,20 @@ export interface FakeGenesysOptions {
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Genesys waits 10 s for the webhook to answer (https://developer.genesys.cloud/commdigital/digital/openmessaging/validate.html, "Webhook retry policy"). */
 const WEBHOOK_TIMEOUT_MS = 10_000;
-const INBOUND_PATH = /^\/api\/v2\/conversations\/messages\/([^/]+)\/inbound\/open\/(message|receipt|event)\/?$/;
+const INBOUND_PATH = /^\/api\/v2\/conversations\/messages\/([^/]+)\/inbound\/open\/(message|structured\/response|receipt|event)\/?$/;
 const INTEGRATIONS_PATH = /^\/api\/v2\/conversations\/messaging\/integrations\/open(?:\/([^/]+))?\/?$/;
 const DOWNLOAD_PATH = /^\/api\/v2\/downloads\/([^/]+)$/;
 
 /** An emulator of Genesys Cloud: the login host (OAuth), Open Messaging and its integrations API. */
 export class FakeGenesys {
   readonly inbound: InboundMessageRecord[] = [];
+  readonly structuredResponses: InboundStructuredResponseRecord[] = [];
   readonly receipts: InboundReceiptRecord[] = [];
   readonly events: InboundEventRecord[] = [];
   readonly requests: GenesysRequestRecord[] = [];
   readonly agentMessages: AgentMessageRecord[] = [];
   private readonly inboundWaiters = new ArrivalWaiters<InboundMessageRecord>(this.inbound, 'inbound messages');
+  private readonly structuredWaiters = new ArrivalWaiters<InboundStructuredResponseRecord>(this.structuredResponses, 'structured responses');
   private readonly receiptWaiters = new ArrivalWaiters<InboundReceiptRecord>(this.receipts, 'receipts');
   private readonly eventWaiters = new ArrivalWaiters<InboundEventRecord>(this.events, 'inbound events');
   private readonly tokens: GenesysTokenIssuer;
@@ -130,7 +134,7 @@ export class FakeGenesys {
 
   async close(): Promise<void> {
     this.closing.abort();
-    for (const waiters of [this.inboundWaiters, this.receiptWaiters, this.eventWaiters]) waiters.rejectAll('FakeGenesys closed');
+    for (const waiters of [this.inboundWaiters, this.structuredWaiters, this.receiptWaiters, this.eventWaiters]) waiters.rejectAll('FakeGenesys closed');
     await this.server.close();
   }
 
@@ -180,6 +184,19 @@ export class FakeGenesys {
     return this.inboundWaiters.waitFor(predicate, count, timeoutMs);
   }
 
+  waitForStructuredResponses(
+    predicate: (response: InboundStructuredResponseRecord) => boolean = () => true,
+    count = 1,
+    timeoutMs = 10_000,
+  ): Promise<InboundStructuredResponseRecord[]> {
+    return this.structuredWaiters.waitFor(predicate, count, timeoutMs);
+  }
+
+  /** Ends a customer's conversation, as an agent disconnecting it: the next inbound message opens a new one. */
+  endConversation(integrationId: string, customerId: string): void {
+    this.conversationStore.end(integrationId, customerId);
+  }
+
   waitForReceipts(
     predicate: (receipt: InboundReceiptRecord) => boolean = () => true,
     count = 1,
@@ -194,8 +211,8 @@ export class FakeGenesys {
 
   /** Forgets recorded requests (transcripts stay: they are the sandbox's state, not test records). */
   clearRecorded(): void {
-    for (const list of [this.inbound, this.receipts, this.events, this.requests, this.agentMessages]) list.length = 0;
-    for (const waiters of [this.inboundWaiters, this.receiptWaiters, this.eventWaiters]) waiters.resetScan();
+    for (const list of [this.inbound, this.structuredResponses, this.receipts, this.events, this.requests, this.agentMessages]) list.length = 0;
+    for (const waiters of [this.inboundWaiters, this.structuredWaiters, this.receiptWaiters, this.eventWaiters]) waiters.resetScan();
   }
 
   /** Per (integration, customer) transcripts of the agent's view, for a sandbox page. */
@@ -220,7 +237,7 @@ export class FakeGenesys {
   /**
    * Plays an agent (or typing) message: POSTs it to the integration's webhook signed with
    * `X-Hub-Signature-256`, once (Genesys' own retries are not modelled: see prepareAgentMessage).
-   * Text messages join the transcript.
+   * Text and Structured messages join the transcript.
    */
   async sendAgentMessage(
     integrationId: string,
@@ -241,7 +258,7 @@ export class FakeGenesys {
   }
 
   /**
-   * Builds and signs an agent message as sendAgentMessage does (text joins the transcript) without
+   * Builds and signs an agent message as sendAgentMessage does (it joins the transcript) without
    * posting it, for a test that plays Genesys' webhook retries: it posts `bytes` with `headers` to
    * `webhookUrl` until the bridge answers 2xx, and may post the same bytes again.
    */
@@ -254,12 +271,14 @@ export class FakeGenesys {
     const genesysMessageId = newGenesysMessageId();
     const nowMs = this.clock();
     const body = buildAgentMessage(integration, input, { genesysMessageId, conversationId: conversation.conversationId, nowMs });
-    if ((input.type ?? 'Text') === 'Text') {
+    this.conversationStore.rememberAgentMessage(conversation.conversationId, genesysMessageId);
+    if ((input.type ?? 'Text') !== 'Event') {
       conversation.messages.push({
         direction: 'Outbound',
         genesysMessageId,
         ...(input.text === undefined ? {} : { text: input.text }),
         attachments: input.attachment ? [{ ...input.attachment }] : [],
+        ...(input.structured ? { structured: structuredClone(input.structured) } : {}),
         atMs: nowMs,
       });
     }
@@ -280,7 +299,7 @@ export class FakeGenesys {
       throw error;
     }
     const { route, outcome } = this.decide(method, url, request.headers.authorization, rawBody);
-    const messageId = route === 'message' || route === 'receipt' ? channelMessageIdOf(rawBody) : undefined;
+    const messageId = route === 'message' || route === 'structured_response' || route === 'receipt' ? channelMessageIdOf(rawBody) : undefined;
     const record: GenesysRequestRecord = { route, method, path: url.pathname, status: outcome.status, atMs: this.clock(), startedAtMs, ...(messageId === undefined ? {} : { messageId }) };
     this.requests.push(record);
 
@@ -348,6 +367,11 @@ export class FakeGenesys {
         if (record) this.record(this.inbound, this.inboundWaiters, record);
         return outcome;
       }
+      case 'structured_response': {
+        const { outcome, record } = acceptStructuredResponse(inboundRequest);
+        if (record) this.record(this.structuredResponses, this.structuredWaiters, record);
+        return outcome;
+      }
       case 'receipt': {
         const { outcome, record } = acceptInboundReceipt(inboundRequest);
         if (record) this.record(this.receipts, this.receiptWaiters, record);
@@ -364,6 +388,7 @@ export class FakeGenesys {
   }
 
   private inboundRoute(kind: string | undefined): GenesysRoute {
+    if (kind === 'structured/response') return 'structured_response';
     return kind === 'receipt' ? 'receipt' : kind === 'event' ? 'event' : 'message';
   }
 

@@ -97,6 +97,56 @@ describe('FakeTelegram', () => {
     expect(answer.body).toEqual({ ok: false, error_code: 400, description: 'Bad Request: message caption is too long' });
   });
 
+  describe('inline keyboards (reply_markup)', () => {
+    const keyboard = { inline_keyboard: [[{ text: 'Yes', callback_data: 'k1:yes' }, { text: 'Site', url: 'https://shop.example/42' }], [{ text: 'No', callback_data: 'k1:no' }]] };
+
+    it('accepts a keyboard on sendMessage, echoes it in the Message and records it with the transcript entry', async () => {
+      const message = resultOf(await callBotApi(fake, 'sendMessage', { chat_id: CHAT_ID, text: 'Proceed?', reply_markup: keyboard }));
+      expect(message['reply_markup']).toEqual(keyboard);
+      expect(fake.userChats(TOKEN)[0]?.messages).toEqual([
+        expect.objectContaining({
+          kind: 'text',
+          text: 'Proceed?',
+          keyboard: [[{ text: 'Yes', callbackData: 'k1:yes' }, { text: 'Site', url: 'https://shop.example/42' }], [{ text: 'No', callbackData: 'k1:no' }]],
+        }),
+      ]);
+    });
+
+    it('reads the keyboard as a JSON text field of a multipart upload (sendPhoto), and a multi-line caption without the CRs of the form encoding', async () => {
+      const form = new FormData();
+      form.set('chat_id', String(CHAT_ID));
+      form.set('caption', 'Blue shirt\nCotton');
+      form.set('reply_markup', JSON.stringify(keyboard));
+      form.set('photo', new Blob([Buffer.from('png')], { type: 'image/png' }), 'blue.png');
+      const response = await fetch(`${fake.baseUrl}/bot${TOKEN}/sendPhoto`, { method: 'POST', body: form });
+      expect(await response.json()).toMatchObject({ ok: true, result: { caption: 'Blue shirt\nCotton', reply_markup: keyboard } });
+      expect(fake.userChats(TOKEN)[0]?.messages[0]).toMatchObject({ kind: 'photo', caption: 'Blue shirt\nCotton', keyboard: [[{ text: 'Yes' }, { text: 'Site' }], [{ text: 'No' }]] });
+    });
+
+    it('refuses empty and over-64-byte callback_data with BUTTON_DATA_INVALID, and sends nothing', async () => {
+      const withData = (data: string) => ({ chat_id: CHAT_ID, text: 'x', reply_markup: { inline_keyboard: [[{ text: 'b', callback_data: data }]] } });
+      for (const data of ['', 'é'.repeat(33), 'x'.repeat(65)]) {
+        const answer = await callBotApi(fake, 'sendMessage', withData(data));
+        expect({ bytes: Buffer.byteLength(data), status: answer.status, body: answer.body }).toEqual({
+          bytes: Buffer.byteLength(data),
+          status: 400,
+          body: { ok: false, error_code: 400, description: 'Bad Request: BUTTON_DATA_INVALID' },
+        });
+      }
+      expect(resultOf(await callBotApi(fake, 'sendMessage', withData('x'.repeat(64))))['message_id']).toBe(1);
+      expect(fake.userChats(TOKEN)[0]?.messages).toHaveLength(1);
+    });
+
+    it('refuses a bad URL, a button with neither callback_data nor url, and markup that is not JSON', async () => {
+      const send = (reply_markup: unknown) => callBotApi(fake, 'sendMessage', { chat_id: CHAT_ID, text: 'x', reply_markup });
+      expect((await send({ inline_keyboard: [[{ text: 'Call', url: 'javascript:alert(1)' }]] })).body.description).toBe('Bad Request: BUTTON_URL_INVALID');
+      expect((await send({ inline_keyboard: [[{ text: 'Plain' }]] })).body.description).toBe("Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard");
+      expect((await send({ inline_keyboard: [{ text: 'not a row' }] })).body.description).toBe('Bad Request: Field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays');
+      expect((await send('{not json')).body.description).toBe("Bad Request: can't parse reply keyboard markup JSON object");
+      expect(fake.userChats(TOKEN)).toEqual([]);
+    });
+  });
+
   it('accepts urlencoded bodies', async () => {
     const response = await fetch(`${fake.baseUrl}/bot${TOKEN}/sendChatAction`, {
       method: 'POST',

@@ -12,6 +12,7 @@ import {
   type UploadedFile,
   type UploadedFileWithBytes,
 } from './request-body.js';
+import { buildTapUpdate, type ButtonTapInput } from './telegram-callback-queries.js';
 import { canonicalMethodName, runBotMethod } from './telegram-methods.js';
 import type { TelegramFileKind } from './telegram-file-ids.js';
 import {
@@ -220,6 +221,20 @@ export class FakeTelegram {
   async sendUserMessage(token: string, input: UserMessageInput): Promise<{ update: Record<string, unknown>; delivery: WebhookResult }> {
     const update = buildUserMessageUpdate(this.botOf(token), this.files, input, this.clock());
     return { update, delivery: await this.deliverUpdate(token, update) };
+  }
+
+  /** Plays a user tapping an inline button under a bot message: a realistic `callback_query` update, delivered once. */
+  async tapButton(token: string, input: ButtonTapInput): Promise<{ update: Record<string, unknown>; delivery: WebhookResult }> {
+    const update = this.prepareTap(token, input);
+    return { update, delivery: await this.deliverUpdate(token, update) };
+  }
+
+  /**
+   * The update of a tap, not delivered: taps prepared together are taps on the keyboard as the
+   * customer's app showed it, before any edit of it arrived (a quick double tap).
+   */
+  prepareTap(token: string, input: ButtonTapInput): Record<string, unknown> {
+    return buildTapUpdate(this.botOf(token), input, this.clock());
   }
 
   /** Per-chat transcripts (user and bot messages) for a sandbox page; all bots unless a token is given. */

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { GenesysMediaType } from '@tgg/contracts';
 import type { IntegrationRecord } from './genesys-integrations.js';
+import type { StructuredContentItem } from './genesys-structured-content.js';
 
 export interface AgentAttachment {
   mediaType: GenesysMediaType;
@@ -22,8 +23,10 @@ export interface AgentMessageInput {
   text?: string;
   attachment?: AgentAttachment;
   /** `Event` defaults to one typing event of 5 s, as Genesys sends when the agent types. */
-  type?: 'Text' | 'Event';
+  type?: 'Text' | 'Event' | 'Structured';
   events?: AgentEvent[];
+  /** For `Structured`: quick replies, cards, a carousel, … (genesys-structured-content.ts). */
+  structured?: StructuredContentItem[];
   originatingEntity?: 'Human' | 'Bot';
 }
 
@@ -54,7 +57,9 @@ export function buildAgentMessage(
     },
     type,
     ...(input.text === undefined ? {} : { text: input.text }),
-    ...(input.attachment ? { content: [{ contentType: 'Attachment', attachment: input.attachment }] } : {}),
+    ...(input.attachment || input.structured
+      ? { content: [...(input.attachment ? [{ contentType: 'Attachment', attachment: input.attachment }] : []), ...(input.structured ?? [])] }
+      : {}),
     ...(events ? { events } : {}),
     originatingEntity: input.originatingEntity ?? 'Human',
     direction: 'Outbound',

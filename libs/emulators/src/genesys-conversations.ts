@@ -17,6 +17,8 @@ export interface TranscriptMessage {
   genesysMessageId: string;
   text?: string;
   attachments: TranscriptAttachment[];
+  /** A `Structured` agent message's content items (quick replies, cards, …), as sent. */
+  structured?: Record<string, unknown>[];
   atMs: number;
   /** For agent messages: the last receipt the bridge posted for it. */
   receipt?: TranscriptReceipt;
@@ -38,6 +40,8 @@ export interface ConversationView {
  */
 export class ConversationStore {
   private readonly byKey = new Map<string, ConversationView>();
+  /** Ids of every agent message (any type) per conversation id: what a structured response may answer. */
+  private readonly agentMessageIds = new Map<string, Set<string>>();
 
   getOrCreate(integrationId: string, customerId: string): ConversationView {
     const key = JSON.stringify([integrationId, customerId]);
@@ -51,6 +55,24 @@ export class ConversationStore {
 
   find(integrationId: string, customerId: string): ConversationView | undefined {
     return this.byKey.get(JSON.stringify([integrationId, customerId]));
+  }
+
+  /** Remembers an agent message of any type (Text, Structured, …) as sent in the customer's current conversation. */
+  rememberAgentMessage(conversationId: string, genesysMessageId: string): void {
+    const ids = this.agentMessageIds.get(conversationId) ?? new Set<string>();
+    ids.add(genesysMessageId);
+    this.agentMessageIds.set(conversationId, ids);
+  }
+
+  /** Whether `genesysMessageId` is an agent message of the customer's conversation that is still open. */
+  isOpenAgentMessage(integrationId: string, customerId: string, genesysMessageId: string): boolean {
+    const conversation = this.find(integrationId, customerId);
+    return conversation !== undefined && (this.agentMessageIds.get(conversation.conversationId)?.has(genesysMessageId) ?? false);
+  }
+
+  /** Ends the customer's conversation (an agent disconnected it): the next message opens a new one with a new id. */
+  end(integrationId: string, customerId: string): void {
+    this.byKey.delete(JSON.stringify([integrationId, customerId]));
   }
 
   /** Records a receipt on the agent message it is about; false when no such message exists. */
@@ -70,6 +92,7 @@ export class ConversationStore {
       messages: conversation.messages.map((message) => ({
         ...message,
         attachments: message.attachments.map((attachment) => ({ ...attachment })),
+        ...(message.structured ? { structured: structuredClone(message.structured) } : {}),
       })),
     }));
   }

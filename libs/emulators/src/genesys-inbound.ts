@@ -1,4 +1,4 @@
-import { OpenInboundMessage, OpenInboundReceipt } from '@tgg/contracts';
+import { OpenInboundMessage, OpenInboundReceipt, OpenInboundStructuredResponse } from '@tgg/contracts';
 import { z } from 'zod';
 import { newGenesysMessageId } from './genesys-agent-message.js';
 import type { ConversationStore } from './genesys-conversations.js';
@@ -36,6 +36,12 @@ export interface InboundReceiptRecord extends InboundRecordBase {
   matchedAgentMessage: boolean;
 }
 
+export interface InboundStructuredResponseRecord extends InboundRecordBase {
+  body: OpenInboundStructuredResponse;
+  genesysMessageId: string;
+  conversationId: string;
+}
+
 export interface InboundEventRecord extends InboundRecordBase {
   body: OpenInboundEvent;
 }
@@ -46,6 +52,16 @@ export interface InboundRequest {
   rawBody: Buffer;
   nowMs: number;
   conversations: ConversationStore;
+}
+
+/** What every record of an accepted customer message (text or structured response) holds besides its body. */
+function acceptedRecordBase(request: InboundRequest, genesysMessageId: string, conversationId: string) {
+  return { integrationId: request.integrationId, accessToken: request.accessToken, genesysMessageId, conversationId, atMs: request.nowMs };
+}
+
+/** The `channel` Genesys echoes in its answer to a customer message: the request's, with the integration as recipient. */
+function echoedChannel(integrationId: string, channel: OpenInboundMessage['channel']): Record<string, unknown> {
+  return { id: integrationId, platform: 'Open', type: 'Private', messageId: channel.messageId, to: { id: integrationId, idType: 'Opaque' }, from: channel.from, time: channel.time };
 }
 
 /** POST …/inbound/open/message: accepted messages join the customer's conversation. */
@@ -76,31 +92,48 @@ export function acceptInboundMessage(
   });
 
   const record: InboundMessageRecord = {
-    integrationId: request.integrationId,
+    ...acceptedRecordBase(request, genesysMessageId, conversation.conversationId),
     body,
     prefetchConversationId: request.prefetchConversationId,
-    accessToken: request.accessToken,
-    genesysMessageId,
-    conversationId: conversation.conversationId,
-    atMs: request.nowMs,
   };
   const responseBody = {
     id: genesysMessageId,
-    channel: {
-      id: request.integrationId,
-      platform: 'Open',
-      type: 'Private',
-      messageId: body.channel.messageId,
-      to: { id: request.integrationId, idType: 'Opaque' },
-      from: body.channel.from,
-      time: body.channel.time,
-    },
+    channel: echoedChannel(request.integrationId, body.channel),
     type: 'Text',
     ...(body.text === undefined ? {} : { text: body.text }),
     ...(body.content ? { content: body.content.map(({ attachment }) => ({ contentType: 'Attachment', attachment })) } : {}),
     direction: 'Inbound',
     // Genesys fills this in only when asked (?prefetchConversationId=true, https://developer.genesys.cloud/commdigital/digital/openmessaging/); the bridge depends on asking.
     ...(request.prefetchConversationId ? { conversationId: conversation.conversationId } : {}),
+  };
+  return { outcome: { status: 200, body: responseBody }, record };
+}
+
+/**
+ * POST …/inbound/open/structured/response: a customer's answer to a quick reply / button. It joins
+ * the customer's conversation when `originatingMessageId` is an agent message of that conversation
+ * still open; otherwise 400 — Genesys documents no rule here, and this emulator's wording is its own,
+ * but a response to a message of an ended conversation has no conversation to join.
+ */
+export function acceptStructuredResponse(request: InboundRequest): { outcome: HttpOutcome; record?: InboundStructuredResponseRecord } {
+  const parsed = parseRequest(OpenInboundStructuredResponse, request.rawBody);
+  if ('error' in parsed) return { outcome: parsed.error };
+  const body = parsed.value;
+  const customerId = body.channel.from.id;
+  if (!request.conversations.isOpenAgentMessage(request.integrationId, customerId, body.originatingMessageId)) {
+    return { outcome: badRequest(`The originating message ${body.originatingMessageId} is not part of an active conversation for this recipient.`) };
+  }
+  const conversation = request.conversations.getOrCreate(request.integrationId, customerId);
+  const genesysMessageId = newGenesysMessageId();
+  conversation.messages.push({ direction: 'Inbound', genesysMessageId, text: body.buttonResponse.text, attachments: [], atMs: request.nowMs });
+  const record: InboundStructuredResponseRecord = { ...acceptedRecordBase(request, genesysMessageId, conversation.conversationId), body };
+  const responseBody = {
+    id: genesysMessageId,
+    channel: echoedChannel(request.integrationId, body.channel),
+    type: 'Structured',
+    content: [{ contentType: 'ButtonResponse', buttonResponse: body.buttonResponse }],
+    originatingMessageId: body.originatingMessageId,
+    direction: 'Inbound',
   };
   return { outcome: { status: 200, body: responseBody }, record };
 }

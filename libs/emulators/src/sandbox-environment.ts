@@ -3,6 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeGenesys } from './fake-genesys.js';
 import { FakeTelegram } from './fake-telegram.js';
+import { quickReplies } from './genesys-structured-content.js';
 
 export interface SandboxPorts {
   telegram: number;
@@ -21,7 +22,8 @@ const MAX_CONTROL_BODY_BYTES = 64 * 1024;
 /**
  * Sandbox mode (`npm start` with no credentials): both emulators with one bot, one OAuth client
  * and one integration wired to the local services, plus a small control API that the ingress
- * /sandbox console drives (type as the customer, answer as the agent, read both transcripts).
+ * /sandbox console drives (type or tap a button as the customer, answer as the agent — text or a
+ * quick-reply question — and read both transcripts).
  * Credentials are random per run and only ever point at these loopback emulators.
  */
 export class SandboxEnvironment {
@@ -90,8 +92,23 @@ export class SandboxEnvironment {
         const text = typeof body['text'] === 'string' ? body['text'] : '';
         const customerId = typeof body['customerId'] === 'string' ? body['customerId'] : '';
         if (!text.trim() || !customerId) return send(response, 400, { error: 'bad_request', message: 'customerId and text are required' });
-        const result = await this.genesys.sendAgentMessage(INTEGRATION_ID, { toId: customerId, text });
+        const options = quickReplyOptionsOf(body['options']);
+        if (options === 'invalid') return send(response, 400, { error: 'bad_request', message: `options are up to ${MAX_QUICK_REPLIES} labels of 1–64 characters` });
+        // With options, a quick-reply question as a Genesys bot flow sends it (type Structured).
+        const result = await this.genesys.sendAgentMessage(
+          INTEGRATION_ID,
+          options.length > 0 ? { toId: customerId, text, type: 'Structured', structured: quickReplies(...options), originatingEntity: 'Bot' } : { toId: customerId, text },
+        );
         return send(response, 200, { webhookStatus: result.status, genesysMessageId: result.id });
+      }
+      if (request.method === 'POST' && url.pathname === '/tap') {
+        const body = await readJson(request);
+        const chatId = typeof body['chatId'] === 'string' && /^\d{1,15}$/.test(body['chatId']) ? body['chatId'] : '';
+        const messageId = typeof body['messageId'] === 'number' ? body['messageId'] : Number.NaN;
+        const callbackData = typeof body['callbackData'] === 'string' ? body['callbackData'] : '';
+        if (!chatId || !Number.isInteger(messageId) || !callbackData) return send(response, 400, { error: 'bad_request', message: 'chatId, messageId and callbackData are required' });
+        const { delivery } = await this.telegram.tapButton(botToken, { chatId, messageId, callbackData });
+        return send(response, 200, { webhookStatus: delivery.status });
       }
       send(response, 404, { error: 'not_found', message: 'no such sandbox route' });
     } catch (error) {
@@ -106,6 +123,16 @@ export class SandboxEnvironment {
       agentConversations: this.genesys.conversations(),
     };
   }
+}
+
+const MAX_QUICK_REPLIES = 10;
+
+/** The quick-reply labels of an agent question: none, or 1–10 non-empty labels of at most 64 characters. */
+function quickReplyOptionsOf(value: unknown): string[] | 'invalid' {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > MAX_QUICK_REPLIES) return 'invalid';
+  const labels = value.map((label) => (typeof label === 'string' ? label.trim() : ''));
+  return labels.every((label) => label.length > 0 && label.length <= 64) ? labels : 'invalid';
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

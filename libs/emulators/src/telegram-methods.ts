@@ -1,5 +1,7 @@
 import { badRequest, failure, ok, stringParam, type BotApiReply, type BotMethod, type BotMethodCall } from './bot-api-reply.js';
 import { appendTranscript, nextMessageId, type StoredFile, type TranscriptKind } from './telegram-state.js';
+import { readReplyMarkup, replyMarkupField, type RecordedKeyboard } from './telegram-reply-markup.js';
+import { answerCallbackQuery, editMessageReplyMarkup } from './telegram-callback-queries.js';
 import { deleteWebhook, getWebhookInfo, setWebhook } from './telegram-webhook-methods.js';
 
 export const MAX_TEXT_LENGTH = 4096;
@@ -11,6 +13,15 @@ const CHAT_ACTIONS = new Set([
   'typing', 'upload_photo', 'record_video', 'upload_video', 'record_voice', 'upload_voice',
   'upload_document', 'choose_sticker', 'find_location', 'record_video_note', 'upload_video_note',
 ]);
+
+/**
+ * The Bot API server drops '\r' from message text and captions (TDLib's clean_input_string,
+ * td/telegram/misc.cpp), so a caption sent in a multipart body — where FormData turns every line
+ * break into CRLF — reads the same as one sent as JSON.
+ */
+function withoutCarriageReturns(text: string): string {
+  return text.replaceAll('\r', '');
+}
 
 /** The chat a send targets, or the error Telegram gives for a missing or unknown one. */
 function targetChat(call: BotMethodCall): { chatId: string } | { error: BotApiReply } {
@@ -43,14 +54,21 @@ function newBotMessage(
 const sendMessage: BotMethod = (call) => {
   const target = targetChat(call);
   if ('error' in target) return target.error;
-  const text = stringParam(call.params, 'text') ?? '';
+  const text = withoutCarriageReturns(stringParam(call.params, 'text') ?? '');
   if (text.trim() === '') return badRequest('message text is empty');
   // Telegram counts UTF-16 code units here, the same unit as String.length.
   if (text.length > MAX_TEXT_LENGTH) return badRequest('message is too long');
-  const { messageId, message } = newBotMessage(call, target.chatId, { text });
-  appendTranscript(call.bot, { chatId: target.chatId, messageId, sender: 'bot', kind: 'text', text, atMs: call.nowMs });
+  const markup = readReplyMarkup(call.params['reply_markup']);
+  if ('error' in markup) return markup.error;
+  const { messageId, message } = newBotMessage(call, target.chatId, { text, ...replyMarkupField(markup.keyboard) });
+  appendTranscript(call.bot, { chatId: target.chatId, messageId, sender: 'bot', kind: 'text', text, ...keyboardField(markup.keyboard), atMs: call.nowMs });
   return ok(message);
 };
+
+/** The keyboard joins the transcript entry, so a test or the sandbox page can see (and tap) it. */
+function keyboardField(keyboard: RecordedKeyboard | undefined): { keyboard?: RecordedKeyboard } {
+  return keyboard ? { keyboard } : {};
+}
 
 type MediaKind = Exclude<TranscriptKind, 'text'>;
 
@@ -87,13 +105,16 @@ function sendMedia(kind: MediaKind): BotMethod {
   return (call) => {
     const target = targetChat(call);
     if ('error' in target) return target.error;
-    const caption = stringParam(call.params, 'caption');
+    const rawCaption = stringParam(call.params, 'caption');
+    const caption = rawCaption === undefined ? undefined : withoutCarriageReturns(rawCaption);
     if (caption !== undefined && caption.length > MAX_CAPTION_LENGTH) return badRequest('message caption is too long');
+    const markup = readReplyMarkup(call.params['reply_markup']);
+    if ('error' in markup) return markup.error;
     const media = resolveMedia(call, kind);
     if ('error' in media) return media.error;
     const captionField = caption ? { caption } : {};
     const mediaField = { [kind]: mediaObject(kind, media.file, media.fileName) };
-    const { messageId, message } = newBotMessage(call, target.chatId, { ...mediaField, ...captionField });
+    const { messageId, message } = newBotMessage(call, target.chatId, { ...mediaField, ...captionField, ...replyMarkupField(markup.keyboard) });
     appendTranscript(call.bot, {
       chatId: target.chatId,
       messageId,
@@ -102,6 +123,7 @@ function sendMedia(kind: MediaKind): BotMethod {
       ...captionField,
       fileId: media.file.fileId,
       ...(media.fileName === undefined ? {} : { fileName: media.fileName }),
+      ...keyboardField(markup.keyboard),
       atMs: call.nowMs,
     });
     return ok(message);
@@ -145,6 +167,8 @@ const METHODS: ReadonlyMap<string, { name: string; run: BotMethod }> = new Map(
     sendAudio: sendMedia('audio'),
     sendChatAction,
     getFile,
+    answerCallbackQuery,
+    editMessageReplyMarkup,
     setWebhook,
     getWebhookInfo,
     deleteWebhook,

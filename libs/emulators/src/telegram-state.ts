@@ -1,4 +1,5 @@
 import { newTelegramFileIds, type TelegramFileKind } from './telegram-file-ids.js';
+import type { RecordedKeyboard } from './telegram-reply-markup.js';
 
 export interface BotProfile {
   id: number;
@@ -28,6 +29,8 @@ export interface ChatTranscriptEntry {
   caption?: string;
   fileId?: string;
   fileName?: string;
+  /** The inline keyboard a bot message carries (`reply_markup`). */
+  keyboard?: RecordedKeyboard;
   atMs: number;
 }
 
@@ -51,10 +54,12 @@ export interface BotState {
   webhook: WebhookState;
   lastUpdateId: number;
   readonly chats: Map<string, ChatState>;
+  /** Callback queries handed to the bot, by id, until answered. */
+  readonly callbackQueries: Map<string, { atMs: number; answered: boolean }>;
 }
 
 export function newBotState(token: string, profile: BotProfile): BotState {
-  return { token, profile, revoked: false, webhook: { url: '' }, lastUpdateId: 0, chats: new Map() };
+  return { token, profile, revoked: false, webhook: { url: '' }, lastUpdateId: 0, chats: new Map(), callbackQueries: new Map() };
 }
 
 function chatStateOf(bot: BotState, chatId: string): ChatState {
@@ -76,12 +81,17 @@ export function appendTranscript(bot: BotState, entry: ChatTranscriptEntry): voi
   chatStateOf(bot, entry.chatId).transcript.push(entry);
 }
 
+/** A message of the chat's transcript (the emulator's own record, not a copy). */
+export function transcriptEntryOf(bot: BotState, chatId: string, messageId: number): ChatTranscriptEntry | undefined {
+  return bot.chats.get(chatId)?.transcript.find((entry) => entry.messageId === messageId);
+}
+
 export function transcriptsOf(bot: BotState): ChatTranscript[] {
   return [...bot.chats].map(([chatId, chat]) => ({
     token: bot.token,
     botUsername: bot.profile.username,
     chatId,
-    messages: chat.transcript.map((entry) => ({ ...entry })),
+    messages: chat.transcript.map((entry) => ({ ...entry, ...(entry.keyboard ? { keyboard: entry.keyboard.map((row) => row.map((button) => ({ ...button }))) } : {}) })),
   }));
 }
 

@@ -1,4 +1,4 @@
-import { PermanentError, type InboundAttachment, type OpenInboundMessage, type TelegramMessage } from '@tgg/contracts';
+import { PermanentError, type ButtonTap, type InboundAttachment, type OpenInboundMessage, type OpenInboundStructuredResponse, type TelegramMessage, type TelegramUser } from '@tgg/contracts';
 import { telegramMediaOf } from './inbound-media.js';
 
 /**
@@ -61,24 +61,66 @@ export function toGenesysInboundMessage(
 
   const content = lines.join('\n') || (attachment ? '' : UNSUPPORTED_PLACEHOLDER);
   const text = kind === 'edited_message' ? (content ? `${EDITED_MARK}: ${content}` : EDITED_MARK) : content;
-  const nickname = sender?.username ? `@${sender.username}` : fullName(sender?.first_name, sender?.last_name);
   return {
-    channel: {
-      messageId: genesysMessageIdOf(chatId, kind, message),
-      time: isoTimeOf(kind === 'edited_message' ? (message.edit_date ?? message.date) : message.date),
-      from: { id: chatId, idType: 'Opaque', ...definedOnly({ nickname, firstName: sender?.first_name, lastName: sender?.last_name }) },
-      metadata: {
-        customAttributes: definedOnly({
-          telegramChatId: chatId,
-          telegramUpdateId: String(input.updateId),
-          telegramUsername: sender?.username,
-          telegramLanguage: sender?.language_code,
-          telegramBot: input.botUsername,
-        }),
-      },
-    },
+    channel: channelOf({ ...input, sender }, genesysMessageIdOf(chatId, kind, message), kind === 'edited_message' ? (message.edit_date ?? message.date) : message.date),
     ...(text ? { text } : {}),
     ...(attachment ? { content: [{ attachment }] } : {}),
+  };
+}
+
+export interface ButtonTapMappingInput {
+  chatId: string;
+  tap: ButtonTap;
+  updateId: number;
+  /** When the bridge received the tap: a callback_query carries no date of its own. */
+  receivedAtMs: number;
+  botUsername?: string | undefined;
+}
+
+/** `<chat_id>:cb:<callback_query.id>`: stable across retries, and never equal to a message's id. */
+export function genesysTapMessageIdOf(chatId: string, callbackQueryId: string): string {
+  return `${chatId}:cb:${callbackQueryId}`;
+}
+
+/** A tap on a keyboard the bridge sent → the body of Genesys `/inbound/open/structured/response` (SPEC §5). */
+export function toGenesysStructuredResponse(input: ButtonTapMappingInput): OpenInboundStructuredResponse {
+  const { tap } = input;
+  return {
+    channel: channelOf({ ...input, sender: tap.from }, genesysTapMessageIdOf(input.chatId, tap.callbackQueryId), Math.floor(input.receivedAtMs / 1000)),
+    buttonResponse: { type: tap.type, text: tap.text, payload: tap.payload },
+    originatingMessageId: tap.originatingMessageId,
+  };
+}
+
+/**
+ * The same tap as a plain text message, for a keyboard whose Genesys conversation has ended
+ * (Genesys refuses a response to a message of a closed conversation): the answer still reaches an
+ * agent, in the chat's current conversation, as the label the customer chose.
+ */
+export function toGenesysTapAsText(input: ButtonTapMappingInput): OpenInboundMessage {
+  return { channel: toGenesysStructuredResponse(input).channel, text: input.tap.text || UNSUPPORTED_PLACEHOLDER };
+}
+
+function channelOf(
+  input: { chatId: string; updateId: number; botUsername?: string | undefined; sender: TelegramUser | undefined },
+  messageId: string,
+  unixS: number,
+): OpenInboundMessage['channel'] {
+  const { chatId, sender } = input;
+  const nickname = sender?.username ? `@${sender.username}` : fullName(sender?.first_name, sender?.last_name);
+  return {
+    messageId,
+    time: isoTimeOf(unixS),
+    from: { id: chatId, idType: 'Opaque', ...definedOnly({ nickname, firstName: sender?.first_name, lastName: sender?.last_name }) },
+    metadata: {
+      customAttributes: definedOnly({
+        telegramChatId: chatId,
+        telegramUpdateId: String(input.updateId),
+        telegramUsername: sender?.username,
+        telegramLanguage: sender?.language_code,
+        telegramBot: input.botUsername,
+      }),
+    },
   };
 }
 

@@ -1,6 +1,10 @@
 export { isValidGenesysSignature, signGenesysWebhook } from './webhook-signature.js';
 export {
   toGenesysInboundMessage,
+  toGenesysStructuredResponse,
+  toGenesysTapAsText,
+  genesysTapMessageIdOf,
+  type ButtonTapMappingInput,
   genesysMessageIdOf,
   TELEGRAM_DOWNLOAD_LIMIT_BYTES,
   EDITED_MARK,

@@ -8,8 +8,11 @@ export { DependencyMonitor, toReport, type DependencyReport } from './health/dep
 export { ApiError, HttpErrorFilter } from './http-error.filter.js';
 export { HTTP_TIMEOUTS, shutDownService, startService, runService, type RunningService, type ServiceDefinition, type ServiceName } from './service-bootstrap.js';
 export { WEBHOOK_BODY_LIMIT_BYTES } from './raw-body.js';
-export { MAX_JSON_NESTING, jsonNestingWithin } from './json-nesting.js';
+export { MAX_JSON_NESTING, jsonNestingWithin, readJsonBody } from './json-nesting.js';
 export { INBOUND_TURNS, OUTBOUND_TURNS, chatTurnsProviders, type InboundTurns, type OutboundTurns } from './chat-turns.providers.js';
+export { turnSweeperProvider, type TurnSweeperSettings } from './turn-sweeper.provider.js';
+export { ChatIntakeQueue, chatIntakeQueueProvider, unavailableAs503, type ChatIntakeSpec, type IntakeArrival, type IntakeReport } from './chat-intake-queue.js';
 export { WorkerHost } from './worker-host/worker-host.js';
 export { QueueJobHandler, type JobHandler } from './worker-host/queue-job-handler.js';
 export { WorkerHostError } from './worker-host/worker-plan.js';
+export { TelegramBots, type BotChannel } from './telegram-bots.js';

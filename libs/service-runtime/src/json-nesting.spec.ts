@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { jsonNestingWithin } from './json-nesting.js';
+import { MAX_JSON_NESTING, jsonNestingWithin, readJsonBody } from './json-nesting.js';
 
 function depthOf(value: unknown): number {
   if (Array.isArray(value)) return 1 + Math.max(0, ...value.map(depthOf));
@@ -23,5 +23,14 @@ describe('jsonNestingWithin', () => {
     expect(jsonNestingWithin(Buffer.from(JSON.stringify({ text: `\\"${'['.repeat(500)}` })), 2)).toBe(true);
     expect(jsonNestingWithin(Buffer.from('{"a":"é😀[[[","b":[[1]]}'), 3)).toBe(true);
     expect(jsonNestingWithin(Buffer.from('{"a":"é😀[[[","b":[[1]]}'), 2)).toBe(false);
+  });
+});
+
+describe('readJsonBody', () => {
+  it('parses a buffer of JSON, refuses what is not a buffer of JSON, and checks nesting before parsing', () => {
+    expect(readJsonBody(Buffer.from('{"update_id":1}'))).toEqual({ json: { update_id: 1 } });
+    expect(readJsonBody(Buffer.from('{"update_id":'))).toBe('not-json');
+    expect(readJsonBody({ update_id: 1 })).toBe('not-json');
+    expect(readJsonBody(Buffer.from(`${'['.repeat(MAX_JSON_NESTING + 1)}${']'.repeat(MAX_JSON_NESTING + 1)}`))).toBe('too-deep');
   });
 });

@@ -39,3 +39,17 @@ export function jsonNestingWithin(bytes: Uint8Array, maxDepth = MAX_JSON_NESTING
   }
   return true;
 }
+
+/**
+ * A webhook's raw body read as JSON: the nesting is checked before JSON.parse, which copes with any
+ * depth while what handles the body after it (storing the job) does not.
+ */
+export function readJsonBody(rawBody: unknown): { json: unknown } | 'not-json' | 'too-deep' {
+  if (!Buffer.isBuffer(rawBody)) return 'not-json';
+  if (!jsonNestingWithin(rawBody)) return 'too-deep';
+  try {
+    return { json: JSON.parse(rawBody.toString('utf8')) };
+  } catch {
+    return 'not-json';
+  }
+}

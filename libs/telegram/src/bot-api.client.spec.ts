@@ -85,6 +85,20 @@ describe('TelegramBotApiClient (against FakeTelegram over HTTP)', () => {
     expect(call?.files).toEqual([{ field: 'photo', filename: 'screenshot.png', size: bytes.length, mime: 'image/png' }]);
   });
 
+  it('sends an inline keyboard as reply_markup with text and with an uploaded photo; a refused callback_data is a PermanentError', async () => {
+    const replyMarkup = { inline_keyboard: [[{ text: 'Yes', callback_data: 'k1:yes' }, { text: 'Site', url: 'https://shop.example/42' }]] };
+    await client.sendMessage(CHAT_ID, 'Proceed?', { replyMarkup });
+    await client.sendMedia('sendPhoto', CHAT_ID, { bytes: Buffer.from('png'), filename: 'a.png', mime: 'image/png' }, { caption: 'Shirt', replyMarkup });
+    const recorded = { text: 'Yes', callbackData: 'k1:yes' };
+    expect(fake.userChats(TOKEN)[0]?.messages.map((message) => [message.kind, message.keyboard?.[0]?.[0]])).toEqual([
+      ['text', recorded],
+      ['photo', recorded],
+    ]);
+    const refused = await errorOf(client.sendMessage(CHAT_ID, 'x', { replyMarkup: { inline_keyboard: [[{ text: 'b', callback_data: 'x'.repeat(65) }]] } }));
+    expect(refused).toBeInstanceOf(PermanentError);
+    expect(refused.message).toContain('BUTTON_DATA_INVALID');
+  });
+
   it('uploads a document without changing a byte, whatever the filename holds', async () => {
     const bytes = Buffer.alloc(300_000, 7);
     bytes.write('%PDF-1.7', 0);

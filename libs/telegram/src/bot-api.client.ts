@@ -7,6 +7,7 @@ import {
   TelegramFile,
   TelegramSentMessage,
   TelegramWebhookInfo,
+  type InlineKeyboardMarkup,
   type TelegramDownload,
   type TelegramMediaMethod,
   type TelegramParams,
@@ -30,6 +31,12 @@ export interface TelegramBotApiClientOptions {
 export interface SendOptions {
   /** Extra Bot API parameters (reply_parameters, link_preview_options, disable_notification, …). */
   params?: TelegramParams;
+  /** An inline keyboard under the message (JSON, or a JSON text field in a multipart upload). */
+  replyMarkup?: InlineKeyboardMarkup;
+}
+
+function sendParams(options: SendOptions): TelegramParams {
+  return { ...options.params, ...(options.replyMarkup ? { reply_markup: options.replyMarkup } : {}) };
 }
 
 /**
@@ -96,7 +103,7 @@ export class TelegramBotApiClient {
 
   /** Plain text (no parse_mode: agent text is free-form and one stray character would break a formatted send). */
   async sendMessage(chatId: string, text: string, options: SendOptions = {}): Promise<{ messageId: number | undefined }> {
-    return sentMessageOf(await this.call('sendMessage', { ...options.params, chat_id: chatId, text }));
+    return sentMessageOf(await this.call('sendMessage', { ...sendParams(options), chat_id: chatId, text }));
   }
 
   /** A file by URL or file_id (a string), or uploaded as multipart. */
@@ -107,7 +114,7 @@ export class TelegramBotApiClient {
     options: SendOptions & { caption?: string } = {},
   ): Promise<{ messageId: number | undefined }> {
     const field = MEDIA_FIELD[method];
-    const params: TelegramParams = { ...options.params, chat_id: chatId, ...(options.caption ? { caption: options.caption } : {}) };
+    const params: TelegramParams = { ...sendParams(options), chat_id: chatId, ...(options.caption ? { caption: options.caption } : {}) };
     const result = typeof media === 'string' ? await this.call(method, { ...params, [field]: media }) : await this.upload(method, params, { ...media, field });
     return sentMessageOf(result);
   }

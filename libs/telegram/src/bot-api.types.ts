@@ -40,6 +40,14 @@ export const TelegramEnvelope = z.looseObject({ ok: z.boolean(), result: z.unkno
 /** Parameters as the Bot API takes them; objects (reply_parameters, allowed_updates…) go as JSON. */
 export type TelegramParams = Record<string, string | number | boolean | object | undefined>;
 
+/** One inline keyboard button the bridge sends: a callback button (`callback_data` 1–64 bytes) or a URL button. */
+export type InlineKeyboardButton = { text: string; callback_data: string } | { text: string; url: string };
+
+/** `reply_markup` of an inline keyboard (https://core.telegram.org/bots/api#inlinekeyboardmarkup): rows of buttons. */
+export interface InlineKeyboardMarkup {
+  inline_keyboard: InlineKeyboardButton[][];
+}
+
 /** A file to upload, in memory (outbound downloads each attachment whole before sending it). */
 export type TelegramUploadSource = { filename: string; mime: string; bytes: Uint8Array };
 

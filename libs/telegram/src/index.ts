@@ -14,6 +14,8 @@ export { classifyTelegramResponse, isFileTooBigError, receiptReasonFor } from '.
 export { TelegramBotApiClient, type TelegramBotApiClientOptions, type SendOptions } from './bot-api.client.js';
 export {
   MEDIA_FIELD,
+  type InlineKeyboardButton,
+  type InlineKeyboardMarkup,
   type TelegramBotUser,
   type TelegramDownload,
   type TelegramFile,

@@ -58,6 +58,14 @@ describe('KeyboardButtonStore (real Redis)', () => {
     expect(await store.markAnswered('kbd-2')).toBe(true);
   });
 
+  it('gives a keyboard to its first tap only, and again to that tap when it comes back (redelivery after a 503)', async () => {
+    expect(await store.claimAnswer('kbd-1', '4382190231234567890')).toBe(true);
+    expect(await store.claimAnswer('kbd-1', '4382190231234567891')).toBe(false);
+    expect(await store.claimAnswer('kbd-1', '4382190231234567890')).toBe(true);
+    expect(await store.markAnswered('kbd-1')).toBe(false);
+    expect(await redis.ttl(`${prefix}:kb-answered:kbd-1`)).toBeGreaterThan(KEYBOARD_BUTTON_TTL_S - 10);
+  });
+
   it('reads foreign or broken records as missing, never throws', () => {
     expect(parseKeyboardButton('not json')).toBeUndefined();
     expect(parseKeyboardButton('{"channel":"a"}')).toBeUndefined();

@@ -42,6 +42,17 @@ export class KeyboardButtonStore {
     return (await this.redis.set(this.answeredKey(keyboardId), '1', 'EX', this.ttlS, 'NX')) === 'OK';
   }
 
+  /**
+   * markAnswered for a caller that may have to ask again: true when `tapId` (a callback_query id)
+   * is the keyboard's one answer — first to claim it, or the claimant asking again because the
+   * update came back after we could not store it (a 503 makes Telegram redeliver the same tap).
+   */
+  async claimAnswer(keyboardId: string, tapId: string): Promise<boolean> {
+    const key = this.answeredKey(keyboardId);
+    const previous = await this.redis.set(key, tapId, 'EX', this.ttlS, 'NX', 'GET');
+    return previous === null || previous === tapId;
+  }
+
   private buttonKey(buttonId: string): string {
     return `${this.queuePrefix}:kb-button:${buttonId}`;
   }

@@ -6,6 +6,13 @@ import { traceFields } from './log-trace-fields.js';
 export type UpdateOutcome = 'accepted' | 'duplicate' | 'rejected' | 'ignored' | 'late' | 'dead_lettered' | 'delivered';
 export type ReplyOutcome = 'accepted' | 'duplicate' | 'rejected' | 'delivered' | 'failed' | 'blocked' | 'dead_lettered' | 'retried' | 'ignored' | 'late' | 'typing';
 
+/** What the queue-depth collector reads from Redis for one scrape. */
+export interface QueueSnapshot {
+  depth: { queue: string; state: string; count: number }[];
+  oldestAgeS: { queue: string; state: 'waiting' | 'delayed'; ageS: number }[];
+  redisMemory?: { usedBytes: number; maxBytes: number };
+}
+
 function openMetricsRegistry(): Registry<OpenMetricsContentType> {
   const registry = new Registry<OpenMetricsContentType>();
   // Before any metric registers: a histogram with exemplars refuses a Prometheus-format registry.
@@ -47,53 +54,49 @@ export class BridgeMetrics {
   readonly deadLettersDropped = this.counter('tgg_dead_letters_dropped_total', 'Oldest dead letters dropped to keep DEAD_LETTER_KEEP per queue', ['queue']);
 
   /** Set by the queue-depth collector; read on each scrape so the gauges are never stale. */
-  queueSnapshot: (() => Promise<{ depth: { queue: string; state: string; count: number }[]; oldestAgeS: { queue: string; state: 'waiting' | 'delayed'; ageS: number }[]; redisMemory?: { usedBytes: number; maxBytes: number } }>) | undefined;
+  queueSnapshot: (() => Promise<QueueSnapshot>) | undefined;
 
-  readonly queueDepth: Gauge<'queue' | 'state'> = new Gauge({
-    name: 'tgg_queue_depth',
-    help: 'Jobs per queue and state (failed = dead letters)',
-    labelNames: ['queue', 'state'] as const,
-    registers: [this.registry],
-    collect: async () => {
-      for (const entry of (await this.scrapeSnapshot())?.depth ?? []) this.queueDepth.set({ queue: entry.queue, state: entry.state }, entry.count);
-    },
+  readonly queueDepth = this.snapshotGauge('tgg_queue_depth', 'Jobs per queue and state (failed = dead letters)', ['queue', 'state'], (snapshot, gauge) => {
+    for (const entry of snapshot.depth) gauge.set({ queue: entry.queue, state: entry.state }, entry.count);
   });
 
   /** waiting: not yet picked up; delayed: retrying after a failure (backoff) or held back. */
-  readonly oldestJobAge: Gauge<'queue' | 'state'> = new Gauge({
-    name: 'tgg_queue_oldest_job_age_seconds',
-    help: 'Age (since it was added) of the oldest waiting and of the oldest delayed job per queue',
-    labelNames: ['queue', 'state'] as const,
-    registers: [this.registry],
-    collect: async () => {
-      for (const entry of (await this.scrapeSnapshot())?.oldestAgeS ?? []) this.oldestJobAge.set({ queue: entry.queue, state: entry.state }, entry.ageS);
+  readonly oldestJobAge = this.snapshotGauge(
+    'tgg_queue_oldest_job_age_seconds',
+    'Age (since it was added) of the oldest waiting and of the oldest delayed job per queue',
+    ['queue', 'state'],
+    (snapshot, gauge) => {
+      for (const entry of snapshot.oldestAgeS) gauge.set({ queue: entry.queue, state: entry.state }, entry.ageS);
     },
-  });
+  );
 
   /** Redis INFO memory, so an alert sees noeviction's limit coming before writes are refused (0 = no limit set). */
-  readonly redisMemoryUsed: Gauge = new Gauge({
-    name: 'tgg_redis_memory_used_bytes',
-    help: 'Memory Redis reports in use (INFO memory used_memory)',
-    registers: [this.registry],
-    collect: async () => {
-      const memory = (await this.scrapeSnapshot())?.redisMemory;
-      if (memory) this.redisMemoryUsed.set(memory.usedBytes);
-    },
+  readonly redisMemoryUsed = this.snapshotGauge('tgg_redis_memory_used_bytes', 'Memory Redis reports in use (INFO memory used_memory)', [], (snapshot, gauge) => {
+    if (snapshot.redisMemory) gauge.set(snapshot.redisMemory.usedBytes);
   });
 
-  readonly redisMemoryMax: Gauge = new Gauge({
-    name: 'tgg_redis_maxmemory_bytes',
-    help: 'Redis maxmemory (INFO memory maxmemory); 0 means unlimited',
-    registers: [this.registry],
-    collect: async () => {
-      const memory = (await this.scrapeSnapshot())?.redisMemory;
-      if (memory) this.redisMemoryMax.set(memory.maxBytes);
-    },
+  readonly redisMemoryMax = this.snapshotGauge('tgg_redis_maxmemory_bytes', 'Redis maxmemory (INFO memory maxmemory); 0 means unlimited', [], (snapshot, gauge) => {
+    if (snapshot.redisMemory) gauge.set(snapshot.redisMemory.maxBytes);
   });
 
-  private snapshotInFlight: { atMs: number; promise: ReturnType<NonNullable<BridgeMetrics['queueSnapshot']>> } | undefined;
+  private snapshotInFlight: { atMs: number; promise: Promise<QueueSnapshot> } | undefined;
 
-  /** Both queue gauges are collected in the same scrape: read Redis once for them. */
+  /** A gauge set from the queue snapshot on each scrape; a Redis outage leaves it as it was. */
+  private snapshotGauge<L extends string>(name: string, help: string, labelNames: readonly L[], read: (snapshot: QueueSnapshot, gauge: Gauge<L>) => void): Gauge<L> {
+    const gauge: Gauge<L> = new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect: async () => {
+        const snapshot = await this.scrapeSnapshot();
+        if (snapshot) read(snapshot, gauge);
+      },
+    });
+    return gauge;
+  }
+
+  /** All snapshot gauges are collected in the same scrape: read Redis once for them. */
   private async scrapeSnapshot() {
     if (!this.queueSnapshot) return undefined;
     if (!this.snapshotInFlight || Date.now() - this.snapshotInFlight.atMs > 500) {

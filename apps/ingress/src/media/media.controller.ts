@@ -6,9 +6,8 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { BridgeError } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
-import { ApiError, LOGGER, METRICS } from '@tgg/service-runtime';
-import { isFileTooBigError, MediaLinkStore, TelegramBotApiClient, verifyMediaLink, type MediaLinkRecord } from '@tgg/telegram';
-import type { BridgeMetrics } from '@tgg/telemetry';
+import { ApiError, LOGGER, TelegramBots } from '@tgg/service-runtime';
+import { isFileTooBigError, MediaLinkStore, verifyMediaLink, type MediaLinkRecord } from '@tgg/telegram';
 import { mediaResponseHeadersOf } from './media-response-headers.js';
 
 // Telegram refuses bot downloads above 20 MB (getFile "file is too big").
@@ -21,13 +20,11 @@ const TELEGRAM_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024;
  */
 @Controller('media')
 export class MediaController {
-  private readonly clients = new Map<string, TelegramBotApiClient>();
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
     @Inject(MediaLinkStore) private readonly links: MediaLinkStore,
-    @Inject(METRICS) private readonly metrics: BridgeMetrics,
+    @Inject(TelegramBots) private readonly bots: TelegramBots,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -45,7 +42,7 @@ export class MediaController {
     if (record.sizeBytes !== undefined && record.sizeBytes > TELEGRAM_DOWNLOAD_LIMIT_BYTES) throw fileTooLarge();
     const channel = await this.channels.get(record.channel);
     if (!channel) throw new ApiError(404, 'unknown_channel', 'the channel of this media link no longer exists');
-    const telegram = this.clientFor(channel.name, channel.botToken);
+    const telegram = this.bots.clientFor(channel);
     try {
       const file = await telegram.getFile(record.fileId);
       if (!file.file_path) throw new ApiError(404, 'file_not_found', 'Telegram has no downloadable file for this link');
@@ -79,20 +76,6 @@ export class MediaController {
       this.logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'media link lookup in Redis failed');
       throw new ApiError(503, 'unavailable', 'cannot look up this media link right now', { 'retry-after': '5' });
     }
-  }
-
-  private clientFor(channelName: string, botToken: string): TelegramBotApiClient {
-    const key = `${channelName}\u0000${botToken}`;
-    let client = this.clients.get(key);
-    if (!client) {
-      client = new TelegramBotApiClient({
-        apiBaseUrl: this.config.telegram.apiBaseUrl,
-        botToken,
-        onRequest: (method, status, durationS) => this.metrics.telegramRequests.observe({ method, status: String(status) }, durationS),
-      });
-      this.clients.set(key, client);
-    }
-    return client;
   }
 }
 

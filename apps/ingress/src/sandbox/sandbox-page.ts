@@ -24,6 +24,9 @@ export const SANDBOX_PAGE = `<!doctype html>
   input { flex: 1; padding: 8px 10px; border: 1px solid #c9ced8; border-radius: 8px; font: inherit; }
   button { padding: 8px 14px; border: 0; border-radius: 8px; background: #2b7de9; color: #fff; font: inherit; cursor: pointer; }
   .status { padding: 0 16px 8px; font-size: 12px; color: #a33; min-height: 16px; }
+  .keyboard { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 6px; }
+  .keyboard button { background: #fff; color: #2b7de9; border: 1px solid #2b7de9; padding: 4px 10px; }
+  #agent-options { flex: .6; }
 </style>
 </head>
 <body>
@@ -39,7 +42,7 @@ export const SANDBOX_PAGE = `<!doctype html>
     <h2>Agent — Genesys Cloud conversation</h2>
     <div class="log" id="agent-log"></div>
     <div class="status" id="agent-status"></div>
-    <form id="agent-form"><input id="agent-input" placeholder="Reply as the agent…" autocomplete="off"><button>Reply</button></form>
+    <form id="agent-form"><input id="agent-input" placeholder="Reply as the agent…" autocomplete="off"><input id="agent-options" placeholder="Quick replies: Yes, No (optional)" autocomplete="off"><button>Reply</button></form>
   </section>
 </main>
 <script>
@@ -52,6 +55,22 @@ function bubble(text, mine, meta) {
   if (meta) { const m = document.createElement('div'); m.className = 'meta'; m.textContent = meta; div.appendChild(m); }
   return div;
 }
+// A bot message's inline keyboard: one button per option; a tap is the customer's answer.
+function keyboard(message) {
+  const div = document.createElement('div');
+  div.className = 'keyboard';
+  for (const row of message.keyboard) for (const key of row) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = key.text;
+    if (key.callbackData) button.addEventListener('click', () => post('/sandbox/api/tap', { chatId, messageId: message.messageId, callbackData: key.callbackData }, 'customer-status').then(refresh));
+    div.appendChild(button);
+  }
+  return div;
+}
+function quickReplyLabels(message) {
+  return (message.structured || []).filter((item) => item.quickReply).map((item) => item.quickReply.text);
+}
 function render(log, items) {
   const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
   log.replaceChildren(...items);
@@ -61,11 +80,15 @@ async function refresh() {
   try {
     const state = await (await fetch('/sandbox/api/state')).json();
     const chat = (state.customerChats || []).find((c) => c.chatId === chatId);
-    render(byId('customer-log'), (chat ? chat.messages : []).map((m) =>
-      bubble(m.text || m.caption || ('[' + m.kind + (m.fileName ? ': ' + m.fileName : '') + ']'), m.sender === 'user')));
+    render(byId('customer-log'), (chat ? chat.messages : []).map((m) => {
+      const div = bubble(m.text || m.caption || ('[' + m.kind + (m.fileName ? ': ' + m.fileName : '') + ']'), m.sender === 'user');
+      if (m.keyboard) div.appendChild(keyboard(m));
+      return div;
+    }));
     const conversation = (state.agentConversations || []).find((c) => c.customerId === chatId);
     render(byId('agent-log'), (conversation ? conversation.messages : []).map((m) =>
-      bubble(m.text || m.attachments.map((a) => '[' + a.mediaType + '] ' + (a.filename || a.url)).join('\\n') || '[empty]',
+      bubble([m.text || m.attachments.map((a) => '[' + a.mediaType + '] ' + (a.filename || a.url)).join('\\n') || '[empty]',
+        ...(quickReplyLabels(m).length ? ['[ ' + quickReplyLabels(m).join(' | ') + ' ]'] : [])].join('\\n'),
         m.direction === 'Outbound', m.direction === 'Outbound' && m.receipt ? m.receipt.status : undefined)));
   } catch (error) { byId('agent-status').textContent = 'cannot reach the sandbox: ' + error.message; }
 }
@@ -82,7 +105,9 @@ byId('customer-form').addEventListener('submit', async (event) => {
 byId('agent-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const input = byId('agent-input'); const text = input.value; input.value = '';
-  await post('/sandbox/api/agent', { customerId: chatId, text }, 'agent-status'); refresh();
+  const optionsInput = byId('agent-options');
+  const options = optionsInput.value.split(',').map((label) => label.trim()).filter(Boolean); optionsInput.value = '';
+  await post('/sandbox/api/agent', { customerId: chatId, text, ...(options.length ? { options } : {}) }, 'agent-status'); refresh();
 });
 refresh();
 setInterval(refresh, 700);

@@ -38,6 +38,11 @@ export class SandboxController {
     await this.forward('POST', '/agent', body, reply);
   }
 
+  @Post('api/tap')
+  async tap(@Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
+    await this.forward('POST', '/tap', body, reply);
+  }
+
   private async forward(method: 'GET' | 'POST', path: string, body: unknown, reply: FastifyReply): Promise<void> {
     let response: Response;
     try {

@@ -3,13 +3,16 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { UpdateEnvelope } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
-import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, jsonNestingWithin } from '@tgg/service-runtime';
+import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, readJsonBody } from '@tgg/service-runtime';
 import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { CidrAllowlist } from './cidr-allowlist.js';
 import { isValidTelegramSecret } from './secret-token.js';
-import { TelegramUpdatesProducer } from './telegram-updates.producer.js';
+import { TELEGRAM_UPDATES, type TelegramUpdatesIntake } from './telegram-updates.producer.js';
+import { ButtonTaps } from './button-taps.js';
 
 const FORWARDED_KINDS = ['message', 'edited_message', 'my_chat_member'] as const;
+/** Taps take their own path (ButtonTaps): only those on the bridge's keyboards are forwarded. */
+const TAP_KIND = 'callback_query';
 /**
  * The Bot API's other update kinds: the `reason` label of an ignored update is one of these,
  * `unknown` or `empty`, never a key the body invented (each would be a new metric series, kept
@@ -26,7 +29,6 @@ const IGNORED_KINDS = new Set([
   'message_reaction_count',
   'inline_query',
   'chosen_inline_result',
-  'callback_query',
   'shipping_query',
   'pre_checkout_query',
   'purchased_paid_media',
@@ -38,9 +40,6 @@ const IGNORED_KINDS = new Set([
   'removed_chat_boost',
 ]);
 
-/** Seconds Telegram should wait before redelivering when we cannot persist (it honours Retry-After). */
-const RETRY_AFTER_S = '5';
-
 @Controller('telegram/webhook')
 export class TelegramWebhookController {
   private readonly allowlist: CidrAllowlist;
@@ -48,7 +47,8 @@ export class TelegramWebhookController {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
-    @Inject(TelegramUpdatesProducer) private readonly producer: TelegramUpdatesProducer,
+    @Inject(TELEGRAM_UPDATES) private readonly updates: TelegramUpdatesIntake,
+    @Inject(ButtonTaps) private readonly taps: ButtonTaps,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -81,6 +81,10 @@ export class TelegramWebhookController {
     if (update === 'too-deep') throw this.reject(400, 'nested_too_deep', `body nests deeper than ${MAX_JSON_NESTING} levels`);
     if (update === 'not-update') throw this.reject(400, 'not_an_update', 'body is not a Telegram Update (integer update_id required)');
 
+    if (TAP_KIND in update && !FORWARDED_KINDS.some((kind) => kind in update)) {
+      await this.taps.receive(channel, update, receivedAtMs);
+      return { ok: true };
+    }
     if (!FORWARDED_KINDS.some((kind) => kind in update)) {
       const reason = Object.keys(update).find((key) => IGNORED_KINDS.has(key)) ?? (Object.keys(update).length > 1 ? 'unknown' : 'empty');
       this.metrics.updates.inc({ outcome: 'ignored', reason });
@@ -88,15 +92,10 @@ export class TelegramWebhookController {
       return { ok: true };
     }
 
-    let outcome: 'accepted' | 'duplicate';
-    try {
-      outcome = await this.producer.enqueue({ channel: channelName, update, receivedAtMs, trace: injectTraceCarrier() });
-    } catch (error) {
-      this.metrics.updates.inc({ outcome: 'rejected', reason: 'unavailable' });
-      this.logger.warn({ channel: channelName, updateId: update.update_id, err: { message: (error as Error).message } }, 'cannot persist update; asking Telegram to retry');
-      throw new ApiError(503, 'unavailable', 'cannot persist the update right now', { 'retry-after': RETRY_AFTER_S });
-    }
-    this.metrics.updates.inc({ outcome, reason: '' });
+    await this.updates.enqueueOrAskToRetry(
+      { channel: channelName, update, receivedAtMs, trace: injectTraceCarrier() },
+      { counter: this.metrics.updates, logger: this.logger, fields: { channel: channelName, updateId: update.update_id }, noun: 'update' },
+    );
     return { ok: true };
   }
 
@@ -115,15 +114,8 @@ export class TelegramWebhookController {
 }
 
 function parseEnvelope(rawBody: unknown): UpdateEnvelope | 'not-json' | 'too-deep' | 'not-update' {
-  if (!Buffer.isBuffer(rawBody)) return 'not-json';
-  // JSON.parse copes with any depth; what handles the update after it (storing the job) does not.
-  if (!jsonNestingWithin(rawBody)) return 'too-deep';
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    return 'not-json';
-  }
-  const envelope = UpdateEnvelope.safeParse(json);
+  const body = readJsonBody(rawBody);
+  if (typeof body === 'string') return body;
+  const envelope = UpdateEnvelope.safeParse(body.json);
   return envelope.success ? envelope.data : 'not-update';
 }

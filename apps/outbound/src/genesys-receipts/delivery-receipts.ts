@@ -22,8 +22,9 @@ export class DeliveryReceipts implements OnApplicationShutdown {
     this.producer = new TypedProducer(this.queue, 'genesys-receipt-ready.v1', defaultJobOptions(config.delivery.deadLetterKeep));
   }
 
-  async delivered(channel: string, reply: OpenOutboundMessage, trace: TraceCarrier): Promise<void> {
-    await this.add(channel, reply, 'Delivered', undefined, trace);
+  /** `degraded`: the message reached the customer, but not all of it as designed (structured content Telegram cannot show). */
+  async delivered(channel: string, reply: OpenOutboundMessage, trace: TraceCarrier, degraded?: { code: ReceiptReasonCode; message: string }): Promise<void> {
+    await this.add(channel, reply, 'Delivered', degraded, trace);
   }
 
   async failed(channel: string, reply: OpenOutboundMessage, reason: { code: ReceiptReasonCode; message: string }, trace: TraceCarrier): Promise<void> {

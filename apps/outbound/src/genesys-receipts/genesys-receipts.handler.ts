@@ -29,8 +29,17 @@ export class GenesysReceiptsHandler implements JobHandler<'genesys-receipt-ready
     if (!channel.genesysIntegrationId) throw new PermanentError(`channel ${channel.name} has no Genesys integration id`, 'channel_without_integration');
     const integrationId = channel.genesysIntegrationId;
     const genesys = this.genesys;
-    await inSpanFromCarrier('outbound.receipt', job.trace, { 'tgg.channel': job.channel, 'tgg.genesys_message_id': job.receipt.id, 'tgg.receipt_status': job.receipt.status }, () =>
-      genesys.sendReceipt(integrationId, job.receipt),
-    );
+    await inSpanFromCarrier('outbound.receipt', job.trace, { 'tgg.channel': job.channel, 'tgg.genesys_message_id': job.receipt.id, 'tgg.receipt_status': job.receipt.status }, async () => {
+      try {
+        await genesys.sendReceipt(integrationId, job.receipt);
+      } catch (error) {
+        // Genesys documents `reasons` for Failed receipts; a Delivered one carrying what was shown
+        // differently (structured content) is our reading of the model, unverified. Should Genesys
+        // refuse it, the agent must still see "delivered": send it again without the reasons.
+        const { reasons, ...plain } = job.receipt;
+        if (!(error instanceof PermanentError) || job.receipt.status !== 'Delivered' || !reasons?.length) throw error;
+        await genesys.sendReceipt(integrationId, plain);
+      }
+    });
   }
 }

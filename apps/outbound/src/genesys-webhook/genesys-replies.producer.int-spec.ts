@@ -5,7 +5,8 @@ import { ChatTurnStore, chatRefOf } from '@tgg/chat-turns';
 import { ChatId, type OrderKey } from '@tgg/contracts';
 import { QueueName } from '@tgg/queues';
 import { redisUrl, testQueuePrefix } from '@tgg/testing';
-import { GenesysRepliesProducer } from './genesys-replies.producer.js';
+import { ChatIntakeQueue } from '@tgg/service-runtime';
+import { genesysRepliesIntake, type GenesysRepliesIntake } from './genesys-replies.producer.js';
 
 const CHAT_ID = '7000000042';
 const aReply = (id: string, atMs: number) => ({
@@ -15,16 +16,16 @@ const aReply = (id: string, atMs: number) => ({
   trace: {},
 });
 
-describe('GenesysRepliesProducer and the chat line (real Redis)', () => {
+describe('The genesys-replies intake and the chat line (real Redis)', () => {
   let redis: Redis;
   let config: AppConfig;
-  let producer: GenesysRepliesProducer;
+  let producer: GenesysRepliesIntake;
   let store: ChatTurnStore;
 
   beforeEach(() => {
     redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
     config = loadConfig({ REDIS_URL: redisUrl(), QUEUE_PREFIX: testQueuePrefix() });
-    producer = new GenesysRepliesProducer(redis, config);
+    producer = new ChatIntakeQueue(redis, config, genesysRepliesIntake);
     store = new ChatTurnStore(redis, config.redis.queuePrefix, { namespace: 'out' });
   });
   afterEach(async () => {

@@ -1,11 +1,6 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import type { GenesysReplyReceivedV1 } from '@tgg/contracts';
-import { PRODUCER_REDIS } from '@tgg/service-runtime';
-import { createIncomingMarks, type IncomingMarks } from '@tgg/chat-turns';
-import { QueueName, TypedProducer, defaultJobOptions, toJobId } from '@tgg/queues';
+import { chatIntakeQueueProvider, type ChatIntakeQueue, type ChatIntakeSpec } from '@tgg/service-runtime';
+import { QueueName, toJobId } from '@tgg/queues';
 import { telegramChatIdOf } from '../reply-intake/reply-order-key.js';
 
 /**
@@ -14,44 +9,30 @@ import { telegramChatIdOf } from '../reply-intake/reply-order-key.js';
  */
 export const REPLY_DEDUPLICATION_TTL_MS = 25 * 60 * 60 * 1000;
 
-/** Puts authentic agent replies on genesys-replies, de-duplicated by (channel, Genesys message id). */
-@Injectable()
-export class GenesysRepliesProducer implements OnApplicationShutdown {
-  private readonly queue: Queue;
-  private readonly producer: TypedProducer<'genesys-reply-received.v1'>;
-  private readonly incoming: IncomingMarks;
+/** Authentic agent replies on genesys-replies, de-duplicated by (channel, Genesys message id). */
+export const GENESYS_REPLIES = Symbol('GENESYS_REPLIES');
+export type GenesysRepliesIntake = ChatIntakeQueue<'genesys-reply-received.v1'>;
 
-  constructor(
-    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.queue = new Queue(QueueName.GenesysReplies, { connection: redis, prefix: config.redis.queuePrefix });
-    this.producer = new TypedProducer(this.queue, 'genesys-reply-received.v1', defaultJobOptions(config.delivery.deadLetterKeep));
-    this.incoming = createIncomingMarks(redis, config.redis.queuePrefix, 'outbound');
-  }
-
-  /**
-   * Resolves once Redis holds the job (or already held it: 'duplicate'). BullMQ checks and sets the
-   * deduplication key atomically inside its add script; the EXISTS before it only feeds the
-   * duplicate counter. No job id is given on purpose: BullMQ then numbers the job from the queue's
-   * counter, and that number is the reply's arrival sequence (see replyOrderKey). A reply to a chat
-   * is also marked as on its way into the chat's line, in the same round trip as that check: an
-   * intake worker killed while holding it returns the job only when its lock expires, and the
-   * chat's later replies must not overtake it meanwhile (@tgg/chat-turns IncomingMarks, as on ingress).
-   */
-  async enqueue(job: GenesysReplyReceivedV1): Promise<'accepted' | 'duplicate'> {
-    const dedupeId = toJobId(job.channel, job.reply.id);
-    const dedupeKey = `${this.queue.keys['de']}:${dedupeId}`;
+/**
+ * No job id is given on purpose: BullMQ then numbers the job from the queue's counter, and that
+ * number is the reply's arrival sequence (see replyOrderKey). A reply to a chat is marked as on its
+ * way into the chat's line, as on ingress.
+ */
+export const genesysRepliesIntake: ChatIntakeSpec<'genesys-reply-received.v1'> = {
+  queue: QueueName.GenesysReplies,
+  job: 'genesys-reply-received.v1',
+  pipeline: 'outbound',
+  arrivalOf: (job: GenesysReplyReceivedV1) => {
     const chatId = telegramChatIdOf(job.reply.channel.to.id);
-    const seen = chatId
-      ? (await this.incoming.mark({ channel: job.channel, chatId }, job.reply.id, job.receivedAtMs, dedupeKey)) === 'duplicate'
-      : (await this.redis.exists(dedupeKey)) === 1;
-    if (seen) return 'duplicate';
-    await this.producer.addNumbered(job, { deduplication: { id: dedupeId, ttl: REPLY_DEDUPLICATION_TTL_MS } });
-    return 'accepted';
-  }
+    return {
+      dedupeId: toJobId(job.channel, job.reply.id),
+      dedupeTtlMs: REPLY_DEDUPLICATION_TTL_MS,
+      chat: chatId ? { channel: job.channel, chatId } : undefined,
+      incomingId: job.reply.id,
+      receivedAtMs: job.receivedAtMs,
+      jobId: 'numbered',
+    };
+  },
+};
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
-  }
-}
+export const genesysRepliesProvider = chatIntakeQueueProvider(GENESYS_REPLIES, genesysRepliesIntake);

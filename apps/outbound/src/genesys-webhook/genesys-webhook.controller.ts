@@ -3,13 +3,11 @@ import type { Logger } from 'pino';
 import { OpenOutboundMessage } from '@tgg/contracts';
 import { ChannelDirectory } from '@tgg/data';
 import { isValidGenesysSignature } from '@tgg/genesys';
-import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, jsonNestingWithin } from '@tgg/service-runtime';
+import { ApiError, LOGGER, MAX_JSON_NESTING, METRICS, readJsonBody } from '@tgg/service-runtime';
 import { injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
-import { GenesysRepliesProducer } from './genesys-replies.producer.js';
+import { GENESYS_REPLIES, type GenesysRepliesIntake } from './genesys-replies.producer.js';
 import { messageOf } from '../error-message.js';
 
-/** Seconds Genesys should wait before retrying when we cannot persist (a 503 is retried by Genesys). */
-const RETRY_AFTER_S = '5';
 /** The message log keeps Genesys ids in 64 characters; real ones are 32 hex digits. */
 const MAX_GENESYS_ID_LENGTH = 64;
 /** Message types the Telegram sender acts on; receipts and unknown types are acknowledged and counted only. */
@@ -19,7 +17,7 @@ const SENT_TYPES = new Set(['Text', 'Structured', 'Event']);
 export class GenesysWebhookController {
   constructor(
     @Inject(ChannelDirectory) private readonly channels: ChannelDirectory,
-    @Inject(GenesysRepliesProducer) private readonly producer: GenesysRepliesProducer,
+    @Inject(GENESYS_REPLIES) private readonly replies: GenesysRepliesIntake,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -60,15 +58,10 @@ export class GenesysWebhookController {
       return { ok: true };
     }
 
-    let outcome: 'accepted' | 'duplicate';
-    try {
-      outcome = await this.producer.enqueue({ channel: channelName, reply, receivedAtMs, trace: injectTraceCarrier() });
-    } catch (error) {
-      this.metrics.replies.inc({ outcome: 'rejected', reason: 'unavailable' });
-      this.logger.warn({ channel: channelName, genesysMessageId: reply.id, err: { message: messageOf(error) } }, 'cannot persist reply; asking Genesys to retry');
-      throw new ApiError(503, 'unavailable', 'cannot persist the message right now', { 'retry-after': RETRY_AFTER_S });
-    }
-    this.metrics.replies.inc({ outcome, reason: '' });
+    await this.replies.enqueueOrAskToRetry(
+      { channel: channelName, reply, receivedAtMs, trace: injectTraceCarrier() },
+      { counter: this.metrics.replies, logger: this.logger, fields: { channel: channelName, genesysMessageId: reply.id }, noun: 'message' },
+    );
     return { ok: true };
   }
 
@@ -79,15 +72,9 @@ export class GenesysWebhookController {
 }
 
 function parseReply(bytes: Buffer): OpenOutboundMessage | 'not-json' | 'too-deep' | 'not-a-message' {
-  // JSON.parse copes with any depth; what handles the message after it (storing the job) does not.
-  if (!jsonNestingWithin(bytes)) return 'too-deep';
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return 'not-json';
-  }
-  const parsed = OpenOutboundMessage.safeParse(json);
+  const body = readJsonBody(bytes);
+  if (typeof body === 'string') return body;
+  const parsed = OpenOutboundMessage.safeParse(body.json);
   if (!parsed.success || parsed.data.id.length > MAX_GENESYS_ID_LENGTH) return 'not-a-message';
   return parsed.data;
 }

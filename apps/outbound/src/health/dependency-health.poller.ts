@@ -1,9 +1,8 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
 import { ChannelDirectory } from '@tgg/data';
-import { LOGGER, safeDetail, type DependencySource, type DependencyStatus } from '@tgg/service-runtime';
-import { TelegramBots } from '../telegram-send/telegram-bots.js';
+import { LOGGER, safeDetail, type DependencySource, type DependencyStatus, TelegramBots } from '@tgg/service-runtime';
 import { messageOf } from '../error-message.js';
 import { webhookStatus } from './webhook-state.js';
 
@@ -18,13 +17,15 @@ interface ChannelHealth {
  * Calls getMe and getWebhookInfo for every channel's bot at start and every few minutes, so
  * /health/dependencies answers from cached results (a request never calls Telegram) and a revoked
  * bot token shows up before the first reply fails on it. None of this gates readiness: one bad bot
- * must not take the other channels' webhooks out of service. (The Genesys token has its one poller
- * in @tgg/genesys' client providers.)
+ * must not take the other channels' webhooks out of service. It needs no timer of its own: the
+ * DependencyMonitor reads its source every few seconds, and a read finding the results older than
+ * the poll interval starts a poll in the background (the monitor gives a source 2 s; a poll of
+ * many bots may take longer). (The Genesys token has its one poller in @tgg/genesys.)
  */
 @Injectable()
-export class DependencyHealthPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class DependencyHealthPoller {
   private readonly channelHealth = new Map<string, ChannelHealth>();
-  private timer: NodeJS.Timeout | undefined;
+  private lastPollStartedAtMs: number | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -33,29 +34,28 @@ export class DependencyHealthPoller implements OnApplicationBootstrap, BeforeApp
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  onApplicationBootstrap(): void {
-    void this.poll();
-    this.timer = setInterval(() => void this.poll(), POLL_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  beforeApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
-
   /** Per channel: the last getMe (`telegram-getme`) and webhook state (`telegram-webhook`); unknown before the first poll. */
   channelsSource(): DependencySource {
     return {
       name: 'telegram',
-      statuses: async () =>
-        this.channels.all().flatMap((channel) => {
+      statuses: async () => {
+        this.pollIfStale();
+        return this.channels.all().flatMap((channel) => {
           const health = this.channelHealth.get(channel.name);
           return [
             health?.getMe ?? { dependency: 'telegram-getme', channel: channel.name, state: 'unknown', detail: 'not checked yet' },
             health?.webhook ?? { dependency: 'telegram-webhook', channel: channel.name, state: 'unknown', detail: 'not checked yet' },
           ];
-        }),
+        });
+      },
     };
+  }
+
+  /** Starts a poll when none ran in the last POLL_INTERVAL_MS; one at a time. */
+  private pollIfStale(nowMs = Date.now()): void {
+    if (this.lastPollStartedAtMs !== undefined && nowMs - this.lastPollStartedAtMs < POLL_INTERVAL_MS) return;
+    this.lastPollStartedAtMs = nowMs;
+    this.poll().catch((error: unknown) => this.logger.warn({ err: { message: messageOf(error) } }, 'checking the bots failed'));
   }
 
   async poll(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { OutboundAttachment } from '@tgg/contracts';
 import type { TelegramMediaMethod } from '@tgg/telegram';
 
-/** Multipart upload limits of the hosted Bot API (telegram-bot-api.md §3.3). */
+/** Multipart upload limits of the hosted Bot API (https://core.telegram.org/bots/api#sending-files). */
 export const TELEGRAM_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
 export const TELEGRAM_PHOTO_LIMIT_BYTES = 10 * 1024 * 1024;
 

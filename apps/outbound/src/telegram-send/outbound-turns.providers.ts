@@ -1,17 +1,21 @@
 import type { Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import { WORKER_REDIS, chatTurnsProviders } from '@tgg/service-runtime';
+import { WORKER_REDIS, chatTurnsProviders, turnSweeperProvider } from '@tgg/service-runtime';
 import { SendRateLimiter } from './send-rate-limiter.js';
 
 export const SEND_RATE_LIMITER = Symbol('SEND_RATE_LIMITER');
 
-/** "Short bursts are tolerated" (telegram-bot-api.md §4.3): a reply split in three leaves at once. */
+/** "Short bursts are tolerated" (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this): a reply split in three leaves at once. */
 export const PER_CHAT_BURST = 3;
 
-/** The reply turns (OUTBOUND_TURNS, from @tgg/service-runtime) and the Telegram send pacing. */
+/** The reply turns (OUTBOUND_TURNS, from @tgg/service-runtime), their sweeper and the Telegram send pacing. */
 export const outboundTurnsProviders: Provider[] = [
   ...chatTurnsProviders('outbound'),
+  // Replies need no hold-back window, so turns normally move only when a reply is accepted or a
+  // send finishes; the sweep catches a chat whose next turn was never handed out, or whose
+  // in-flight job was lost, because a process died between two Redis writes.
+  turnSweeperProvider('outbound', { intervalMs: 500, errorPauseMs: 2000, what: 'reply turns' }),
   {
     provide: SEND_RATE_LIMITER,
     inject: [WORKER_REDIS, APP_CONFIG],

@@ -6,6 +6,7 @@ import { LOGGER, METRICS } from '@tgg/service-runtime';
 import { receiptReasonFor } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
 import { DeliveryReceipts } from '../genesys-receipts/delivery-receipts.js';
+import { planReply } from './send-plan.js';
 
 export type FailureReason = { code: ReceiptReasonCode; message: string };
 
@@ -32,7 +33,10 @@ export class ReplyBookkeeping {
   async replayed(job: TelegramReplyReadyV1, claim: MessageState): Promise<undefined> {
     this.metrics.replies.inc({ outcome: 'duplicate', reason: claim.status });
     // A crash between "delivered" and queueing its receipt would lose the receipt: queue it again (same job id).
-    if (claim.status === 'delivered') await this.receipts.delivered(job.channel, job.reply, job.trace);
+    if (claim.status === 'delivered') {
+      const plan = planReply(job.reply);
+      await this.receipts.delivered(job.channel, job.reply, job.trace, plan.kind === 'send' ? plan.degraded : undefined);
+    }
     return undefined;
   }
 
@@ -46,17 +50,26 @@ export class ReplyBookkeeping {
     await this.messages.recordError(claim.id, error instanceof Error ? error.message : String(error)).catch(() => undefined);
   }
 
-  /** Telegram accepted every step: Delivered (or Failed when a step could only be a notice). Returns the processing time. */
-  async succeeded(job: TelegramReplyReadyV1, channel: ChannelRecord, claim: MessageState, firstMessageId: number | undefined, notice: FailureReason | undefined): Promise<number | undefined> {
+  /**
+   * Telegram accepted every step: Delivered (or Failed when a step could only be a notice); a
+   * Delivered receipt names what was `degraded`, if anything. Returns the processing time.
+   */
+  async succeeded(
+    job: TelegramReplyReadyV1,
+    channel: ChannelRecord,
+    claim: MessageState,
+    firstMessageId: number | undefined,
+    { notice, degraded }: { notice?: FailureReason | undefined; degraded?: FailureReason | undefined },
+  ): Promise<number | undefined> {
     if (notice) return this.failed(job, claim, notice, 'failed');
     const nowMs = Date.now();
     // Resumed replies keep the id of their first part, recorded when it was sent.
     await this.messages.markDelivered(claim.id, nowMs, claim.partsSent === 0 && firstMessageId !== undefined ? { telegramMessageId: firstMessageId } : {});
     await this.conversations.touchOutbound(channel.id, job.chatId, nowMs);
-    await this.receipts.delivered(job.channel, job.reply, job.trace);
+    await this.receipts.delivered(job.channel, job.reply, job.trace, degraded);
     const processingTimeMs = nowMs - job.receivedAtMs;
     this.metrics.observeProcessingTime({ direction: 'outbound', channel: job.channel }, processingTimeMs / 1000);
-    this.metrics.replies.inc({ outcome: 'delivered', reason: '' });
+    this.metrics.replies.inc({ outcome: 'delivered', reason: degraded ? degraded.code : '' });
     this.logger.debug({ channel: job.channel, chatId: job.chatId, genesysMessageId: job.reply.id, processingTimeMs }, 'reply delivered to Telegram');
     return processingTimeMs;
   }

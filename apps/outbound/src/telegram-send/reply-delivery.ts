@@ -3,13 +3,12 @@ import type { Logger } from 'pino';
 import { ChatBlockedError, PermanentError, type TelegramReplyReadyV1 } from '@tgg/contracts';
 import { chatRefOf } from '@tgg/chat-turns';
 import { ChannelDirectory, ConversationRepository, type ChannelRecord } from '@tgg/data';
-import { LOGGER, METRICS } from '@tgg/service-runtime';
+import { LOGGER, METRICS, TelegramBots } from '@tgg/service-runtime';
 import { receiptReasonFor } from '@tgg/telegram';
 import { inSpanFromCarrier, type BridgeMetrics } from '@tgg/telemetry';
 import { ReplyBookkeeping, type FailureReason } from './reply-bookkeeping.js';
 import { planReply, type ReplyPlan } from './send-plan.js';
 import { SentSteps } from './sent-steps.js';
-import { TelegramBots } from './telegram-bots.js';
 import { TelegramStepSender } from './telegram-step.sender.js';
 import { messageOf } from '../error-message.js';
 
@@ -74,8 +73,11 @@ export class ReplyDelivery {
 
     const client = this.bots.clientFor(channel);
     const chatRef = chatRefOf(job.channel, job.chatId);
+    const to = { channel: job.channel, chatId: job.chatId, genesysMessageId: job.reply.id };
     let firstMessageId: number | undefined;
     let notice: FailureReason | undefined;
+    // Steps already sent by an earlier attempt are not known here: a resumed reply reports only what this run saw.
+    let degraded: FailureReason | undefined = plan.degraded;
     for (let index = claim.partsSent; index < plan.steps.length; index++) {
       // In range: the loop bounds the index (noUncheckedIndexedAccess cannot see that).
       const step = plan.steps[index] as (typeof plan.steps)[number];
@@ -83,7 +85,7 @@ export class ReplyDelivery {
       let outcome = await this.sentSteps.recall(job, index);
       if (!outcome) {
         try {
-          outcome = await this.steps.send(client, chatRef, job.chatId, step);
+          outcome = await this.steps.send(client, chatRef, to, step);
         } catch (error) {
           if (error instanceof ChatBlockedError) {
             // Terminal until the customer unblocks (my_chat_member clears the flag): no retries, tell the agent.
@@ -98,10 +100,11 @@ export class ReplyDelivery {
       }
       firstMessageId ??= outcome.messageId;
       notice ??= outcome.failure;
+      degraded = mergedReasons(degraded, outcome.degraded);
       // The last step needs no progress mark: "delivered" follows at once.
       if (index + 1 < plan.steps.length && outcome.messageId !== undefined) await this.book.partSent(claim, index + 1, outcome.messageId);
     }
-    return this.book.succeeded(job, channel, claim, firstMessageId, notice);
+    return this.book.succeeded(job, channel, claim, firstMessageId, { notice, degraded });
   }
 
   /** Typing is a hint, not a message: stale or failed ones are dropped, never retried (https://core.telegram.org/bots/api#sendchataction). */
@@ -124,4 +127,10 @@ export class ReplyDelivery {
       this.logger.debug({ channel: job.channel, chatId: job.chatId, err: { message: messageOf(error) } }, 'typing indicator not shown');
     }
   }
+}
+
+/** One reason for the receipt: Genesys shows `reasons[]`, and one line per degradation reads best in one message. */
+function mergedReasons(a: FailureReason | undefined, b: FailureReason | undefined): FailureReason | undefined {
+  if (!a || !b) return a ?? b;
+  return { code: a.code, message: `${a.message}; ${b.message}` };
 }

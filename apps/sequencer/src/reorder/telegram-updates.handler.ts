@@ -6,7 +6,7 @@ import { INBOUND_TURNS, LOGGER, METRICS, QueueJobHandler, type InboundTurns, typ
 import { QueueName, toJobId, type FinalFailure } from '@tgg/queues';
 import { orderKeyOf, orderKeyString } from '@tgg/chat-turns';
 import { inSpanFromCarrier, injectTraceCarrier, type BridgeMetrics } from '@tgg/telemetry';
-
+import { ButtonTapItems } from './button-tap-items.js';
 
 /**
  * Consumes accepted webhook updates and puts each chat's messages into its reorder buffer in
@@ -18,6 +18,7 @@ export class TelegramUpdatesHandler implements JobHandler<'telegram-update-recei
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(INBOUND_TURNS) private readonly turns: InboundTurns,
+    @Inject(ButtonTapItems) private readonly taps: ButtonTapItems,
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -58,10 +59,22 @@ export class TelegramUpdatesHandler implements JobHandler<'telegram-update-recei
       return;
     }
     await inSpanFromCarrier('sequencer.buffer', job.trace, { 'tgg.channel': job.channel, 'tgg.update_id': job.update.update_id }, async () => {
-      const chatId = chatIdOf(forwardable.message.chat.id);
-      const orderKey = orderKeyOrPermanentError(forwardable.kind, forwardable.message);
+      let ordered: Pick<GenesysMessageReadyV1, 'chatId' | 'item'> & { orderKey: OrderKey };
+      if (forwardable.kind === 'callback_query') {
+        const tap = await this.taps.itemOf(job.channel, forwardable.query, job.update.update_id, job.receivedAtMs);
+        if (!tap) {
+          await this.clearIncomingMark(job);
+          this.metrics.updates.inc({ outcome: 'ignored', reason: 'tap_expired' });
+          return;
+        }
+        ordered = tap;
+      } else {
+        const orderKey = orderKeyOrPermanentError(forwardable.kind, forwardable.message);
+        ordered = { chatId: chatIdOf(forwardable.message.chat.id), orderKey, item: { kind: forwardable.kind, message: forwardable.message } };
+      }
+      const { chatId } = ordered;
       // The dispatcher continues from this span, so the trace reads ingress → sequencer → dispatcher.
-      const item: GenesysMessageReadyV1 & { orderKey: OrderKey } = { ...base, trace: injectTraceCarrier(), chatId, orderKey, item: { kind: forwardable.kind, message: forwardable.message } };
+      const item: GenesysMessageReadyV1 & { orderKey: OrderKey } = { ...base, trace: injectTraceCarrier(), ...ordered };
       // Late items and a zero window need no sweep: accept hands the chat its next turn itself.
       const outcome = await this.turns.accept(item, { windowMs: this.config.sequencer.windowMs, incomingId: job.update.update_id });
       if (outcome === 'duplicate') {

@@ -37,6 +37,18 @@ export const OpenInboundMessage = z.object({
 });
 export type OpenInboundMessage = z.infer<typeof OpenInboundMessage>;
 
+/**
+ * Body of POST …/inbound/open/structured/response (`OpenInboundStructuredResponseMessage`): a
+ * customer's answer to a quick reply / button of the outbound `Structured` message
+ * `originatingMessageId`. `channel` is the same as for a message.
+ */
+export const OpenInboundStructuredResponse = z.object({
+  channel: OpenInboundMessage.shape.channel,
+  buttonResponse: z.object({ type: z.enum(['Button', 'QuickReply', 'DatePicker']), text: z.string(), payload: z.string() }),
+  originatingMessageId: z.string().min(1),
+});
+export type OpenInboundStructuredResponse = z.infer<typeof OpenInboundStructuredResponse>;
+
 /** What we read of its response (`conversationId` only with ?prefetchConversationId=true). */
 export const OpenInboundMessageResponse = z.looseObject({
   id: z.string().optional(),

@@ -1,6 +1,24 @@
 import { z } from 'zod';
-import { ChatMemberUpdated, TelegramMessage } from '../telegram/update.js';
+import { ChatMemberUpdated, TelegramMessage, TelegramUser } from '../telegram/update.js';
 import { ChannelName, ChatId, OrderKey, TraceCarrier, ReplayedAtMs } from './common.js';
+
+/**
+ * A customer's tap on a keyboard the bridge sent, with the button it stands for (read from the
+ * keyboard button store by the sequencer, so the job is whole even if the store forgets it).
+ */
+export const ButtonTap = z.object({
+  /** `callback_query.id`: names the tap in `channel.messageId` (`<chat_id>:cb:<id>`). */
+  callbackQueryId: z.string().min(1).max(64),
+  /** The message that carried the keyboard. */
+  keyboardMessageId: z.number().int().nonnegative(),
+  from: TelegramUser,
+  /** The Genesys outbound `Structured` message the customer answered. */
+  originatingMessageId: z.string().min(1),
+  type: z.enum(['Button', 'QuickReply', 'DatePicker']),
+  text: z.string(),
+  payload: z.string(),
+});
+export type ButtonTap = z.infer<typeof ButtonTap>;
 
 /** sequencer → dispatcher: the next update of one chat, released in order. */
 export const GenesysMessageReadyV1 = z.object({
@@ -16,6 +34,7 @@ export const GenesysMessageReadyV1 = z.object({
     z.object({ kind: z.literal('message'), message: TelegramMessage }),
     z.object({ kind: z.literal('edited_message'), message: TelegramMessage }),
     z.object({ kind: z.literal('my_chat_member'), member: ChatMemberUpdated }),
+    z.object({ kind: z.literal('button_tap'), tap: ButtonTap }),
   ]),
   receivedAtMs: z.number().int(),
   trace: TraceCarrier,

@@ -24,4 +24,5 @@ export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
 export * from './common.js';
 export { toJobId } from './job-id.js';
 export { GenesysMessageReadyV1, GenesysReplyReceivedV1, TelegramUpdateReceivedV1 };
+export { ButtonTap } from './genesys-message-ready.v1.js';
 export { GenesysReceiptReadyV1, TelegramReplyReadyV1, MessageRetentionDueV1 };

@@ -71,6 +71,22 @@ export const ChatMemberUpdated = z.looseObject({
 });
 export type ChatMemberUpdated = z.infer<typeof ChatMemberUpdated>;
 
+/**
+ * A tap on an inline-keyboard button (https://core.telegram.org/bots/api#callbackquery). `message`
+ * is the message that carried the keyboard, or an InaccessibleMessage (`date` 0) when it is too
+ * old for the bot to see; either way it names the chat and the message. A tap on a keyboard sent
+ * in inline mode has `inline_message_id` instead and no chat: never one the bridge sent.
+ */
+export const CallbackQuery = z.looseObject({
+  id: z.string().min(1).max(64),
+  from: TelegramUser,
+  message: z.looseObject({ message_id: z.number().int().nonnegative(), date: z.number().int().nonnegative(), chat: TelegramChat }).optional(),
+  inline_message_id: z.string().optional(),
+  chat_instance: z.string(),
+  data: z.string().optional(),
+});
+export type CallbackQuery = z.infer<typeof CallbackQuery>;
+
 /** What ingress requires of any body: an object with an integer update_id (SPEC §4). */
 export const UpdateEnvelope = z.looseObject({ update_id: z.number().int().nonnegative() });
 export type UpdateEnvelope = z.infer<typeof UpdateEnvelope>;
@@ -81,6 +97,7 @@ export const TelegramUpdate = z.looseObject({
   message: TelegramMessage.optional(),
   edited_message: TelegramMessage.optional(),
   my_chat_member: ChatMemberUpdated.optional(),
+  callback_query: CallbackQuery.optional(),
 });
 export type TelegramUpdate = z.infer<typeof TelegramUpdate>;
 
@@ -88,25 +105,28 @@ export type TelegramUpdate = z.infer<typeof TelegramUpdate>;
 export type ForwardableUpdate =
   | { kind: 'message'; message: TelegramMessage }
   | { kind: 'edited_message'; message: TelegramMessage }
-  | { kind: 'my_chat_member'; member: ChatMemberUpdated };
+  | { kind: 'my_chat_member'; member: ChatMemberUpdated }
+  | { kind: 'callback_query'; query: CallbackQuery };
 
-/** Classifies an update; `undefined` for kinds we don't forward (callback_query, polls, …). */
+/** Classifies an update; `undefined` for kinds we don't forward (polls, reactions, …). */
 export function forwardableOf(update: TelegramUpdate): ForwardableUpdate | undefined {
   if (update.message) return { kind: 'message', message: update.message };
   if (update.edited_message) return { kind: 'edited_message', message: update.edited_message };
   if (update.my_chat_member) return { kind: 'my_chat_member', member: update.my_chat_member };
+  if (update.callback_query) return { kind: 'callback_query', query: update.callback_query };
   return undefined;
 }
 
 /** The update kinds we ask Telegram for (setWebhook allowed_updates). */
-export const ALLOWED_UPDATES = ['message', 'edited_message', 'my_chat_member'] as const;
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 
 /**
- * The chat whose order an update takes part in (message or edit), read from the raw envelope
- * without full validation: ingress marks it incoming before the sequencer has parsed it.
+ * The chat whose order an update takes part in (message, edit or a button tap), read from the raw
+ * envelope without full validation: ingress marks it incoming before the sequencer has parsed it.
  */
 export function incomingChatIdOf(update: Record<string, unknown>): ChatId | undefined {
-  const message = (update['message'] ?? update['edited_message']) as { chat?: { id?: unknown } } | undefined; // shape checked below
+  const tap = update['callback_query'] as { message?: unknown } | undefined; // shape checked below
+  const message = (update['message'] ?? update['edited_message'] ?? tap?.message) as { chat?: { id?: unknown } } | undefined; // shape checked below
   const chatId = message?.chat?.id;
   return typeof chatId === 'number' && Number.isSafeInteger(chatId) ? chatIdOf(chatId) : undefined;
 }

@@ -1,11 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tgg/config';
-import type { ChannelRecord } from '@tgg/data';
-import { METRICS } from '@tgg/service-runtime';
 import { TelegramBotApiClient } from '@tgg/telegram';
 import type { BridgeMetrics } from '@tgg/telemetry';
+import { METRICS } from './tokens.js';
 
-/** One Bot API client per channel, made again when the channel's token changed (`channel rotate`). */
+/** What a client is made for: a channel's name and its current bot token. */
+export interface BotChannel {
+  readonly name: string;
+  readonly botToken: string;
+}
+
+/** One Bot API client per channel, made again when the channel's token changed (`channel rotate`); for every service that calls Telegram. */
 @Injectable()
 export class TelegramBots {
   private readonly clients = new Map<string, { botToken: string; client: TelegramBotApiClient }>();
@@ -15,7 +20,7 @@ export class TelegramBots {
     @Inject(METRICS) private readonly metrics: BridgeMetrics,
   ) {}
 
-  clientFor(channel: ChannelRecord): TelegramBotApiClient {
+  clientFor(channel: BotChannel): TelegramBotApiClient {
     const cached = this.clients.get(channel.name);
     if (cached?.botToken === channel.botToken) return cached.client;
     const client = new TelegramBotApiClient({
