@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '@tgg/config';
 import { FakeGenesys, FakeTelegram, hubSignature } from '@tgg/emulators';
 import { startService, type RunningService } from '@tgg/service-runtime';
-import { HARNESS_CREDENTIALS, TcpProxy, createTestDatabase, eventually, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
+import { HARNESS_CREDENTIALS, TcpProxy, harnessEnv, createTestDatabase, eventually, redisUrl, testQueuePrefix, type TestDatabase } from '@tgg/testing';
 import { outboundService } from '../outbound.service-definition.js';
 
 /** The value of a counter sample with these labels, whatever order the registry prints them in. */
@@ -45,19 +44,8 @@ describe('POST /genesys/webhook/:channel (in-process service, real Redis and Pos
     genesys.addIntegration(HARNESS_CREDENTIALS.integrationId);
     prefix = testQueuePrefix();
     const config = loadConfig({
-      DATABASE_URL: db.url,
+      ...harnessEnv({ db, telegram, genesys, queuePrefix: prefix }),
       REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
-      QUEUE_PREFIX: prefix,
-      TELEGRAM_API_BASE_URL: telegram.baseUrl,
-      GENESYS_LOGIN_BASE_URL: genesys.baseUrl,
-      GENESYS_API_BASE_URL: genesys.baseUrl,
-      TELEGRAM_BOT_TOKEN: HARNESS_CREDENTIALS.botToken,
-      TELEGRAM_WEBHOOK_SECRET: HARNESS_CREDENTIALS.webhookSecret,
-      GENESYS_CLIENT_ID: HARNESS_CREDENTIALS.clientId,
-      GENESYS_CLIENT_SECRET: HARNESS_CREDENTIALS.clientSecret,
-      GENESYS_INTEGRATION_ID: HARNESS_CREDENTIALS.integrationId,
-      GENESYS_WEBHOOK_SECRET: HARNESS_CREDENTIALS.genesysWebhookSecret,
-      ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'silent',
     });
     service = await startService(outboundService, config, { port: 0, host: '127.0.0.1' });
