@@ -11,6 +11,8 @@ import { HARNESS_CREDENTIALS, createTestDatabase, eventually, harnessEnv, redisU
 import { dispatcherService } from '../dispatcher.service-definition.js';
 
 const TOKEN = randomBytes(32).toString('hex');
+/** The token with its last digit changed: always different from TOKEN (a random token may end in any digit). */
+const WRONG_TOKEN = `${TOKEN.slice(0, -1)}${TOKEN.endsWith('0') ? '1' : '0'}`;
 const USER = 'night-shift';
 const PASSWORD = 'correct horse battery staple';
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -89,7 +91,7 @@ describe('ops console on the dispatcher (in-process, real Redis and Postgres, em
   it.each(ROUTES)('refuses %s %s without credentials, with a wrong token, wrong basic credentials or a forged session (401)', async (method, path) => {
     const attempts: Record<string, string>[] = [
       {},
-      { authorization: `Bearer ${TOKEN.slice(0, -1)}0` },
+      { authorization: `Bearer ${WRONG_TOKEN}` },
       { authorization: basic(USER, 'wrong password!') },
       { authorization: basic('someone', PASSWORD) },
       { authorization: basic(USER, TOKEN) },
